@@ -1,0 +1,10 @@
+package io.autohealer.simulator.world;
+
+/** Nova server statuses the simulator models. */
+public enum ServerStatus {
+  BUILD,
+  ACTIVE,
+  REBOOT,
+  SHUTOFF,
+  ERROR
+}
