@@ -2,6 +2,7 @@ package io.autohealer.worker.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeStatus;
 import java.util.Optional;
 
 /** Reads the conditions and cordon state of a Node; null-safe at every level. */
@@ -16,12 +17,14 @@ public final class NodeConditions {
   private NodeConditions() {}
 
   public static Optional<NodeCondition> condition(Node node, String type) {
-    if (node == null || node.getStatus() == null || node.getStatus().getConditions() == null) {
+    return node == null ? Optional.empty() : condition(node.getStatus(), type);
+  }
+
+  public static Optional<NodeCondition> condition(NodeStatus status, String type) {
+    if (status == null || status.getConditions() == null) {
       return Optional.empty();
     }
-    return node.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .findFirst();
+    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   /** The Ready condition's status (True, False, Unknown), or {@link #MISSING}. */
