@@ -30,6 +30,10 @@ public final class CloudWorld {
     listeners.add(listener);
   }
 
+  public void removeListener(WorldListener listener) {
+    listeners.remove(listener);
+  }
+
   public Optional<SimServer> server(String id) {
     return Optional.ofNullable(servers.get(id));
   }
