@@ -81,7 +81,10 @@ final class MagnumEngine {
       }
       return found;
     });
-    scheduler.after(delays.conductorPickup(), () -> cluster.updateStarted(ng));
+    scheduler.after(delays.conductorPickup(), () -> {
+      cluster.stackUpdateAccepted();
+      cluster.updateStarted(ng);
+    });
     scheduler.after(delays.conductorPickup().plus(delays.stackUpdate()), () -> {
       cluster.locked(c -> {
         for (String id : toRemove) {

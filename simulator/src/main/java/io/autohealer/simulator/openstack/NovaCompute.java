@@ -67,7 +67,11 @@ final class NovaCompute {
   private final CloudWorld world;
   private final SimScheduler scheduler;
   private final OpenStackDelays delays;
+  /** A Cinder volume attached to a server (Magnum gives each node a docker volume). */
+  record Volume(String id, String name, String serverId, boolean bootable, int sizeGb) {}
+
   private final Map<String, Meta> metas = new ConcurrentHashMap<>();
+  private final Map<String, Volume> volumes = new ConcurrentHashMap<>();
   private final AtomicInteger addressCounter = new AtomicInteger();
 
   NovaCompute(CloudWorld world, SimScheduler scheduler, OpenStackDelays delays) {
@@ -101,6 +105,9 @@ final class NovaCompute {
     } else {
       meta.taskState = "spawning";
     }
+    Volume docker = new Volume(UUID.randomUUID().toString(), name + "-docker-volume", server.id(), false, 10);
+    volumes.put(docker.id(), docker);
+    meta.volumes.add(docker.id());
     metas.put(server.id(), meta);
     world.add(server);
     if (!activeNow) {
@@ -167,7 +174,14 @@ final class NovaCompute {
 
   synchronized void removeNow(String id) {
     world.remove(id);
-    metas.remove(id);
+    Meta meta = metas.remove(id);
+    if (meta != null) {
+      meta.volumes.forEach(volumes::remove);
+    }
+  }
+
+  Optional<Volume> volume(String id) {
+    return Optional.ofNullable(volumes.get(id));
   }
 
   /** Puts a server into ERROR (for fault injection by tests). */

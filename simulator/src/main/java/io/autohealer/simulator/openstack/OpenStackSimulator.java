@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Keystone v3, Nova, Magnum (and their error shapes) over HTTP on loopback, backed by a {@link
+ * Keystone v3, Nova, Magnum, Heat and Cinder over HTTP on loopback, backed by a {@link
  * CloudWorld}. Unmodified openstack4j talks to it through {@link #authUrl()}.
  *
  * <pre>{@code
@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Operation names for {@link #calls} and {@link #faults}: {@code keystone.token}, {@code
  * nova.server.get|list|delete|stop|start|reboot|forceDelete|volumeAttachments}, {@code
- * magnum.cluster.get|list|patch}, {@code magnum.nodegroup.get|list}, {@code magnum.resize}.
+ * magnum.cluster.get|list|patch}, {@code magnum.nodegroup.get|list}, {@code magnum.resize}, {@code
+ * heat.stack.find|get|update}, {@code heat.resource.list|markUnhealthy}, {@code cinder.volume.get}.
  */
 public final class OpenStackSimulator implements AutoCloseable {
   private final CloudWorld world;
@@ -38,6 +39,7 @@ public final class OpenStackSimulator implements AutoCloseable {
   private final SimScheduler scheduler;
   private final NovaCompute nova;
   private final MagnumEngine magnum;
+  private final HeatEngine heat;
   private HttpServer server;
   private ExecutorService executor;
 
@@ -48,6 +50,7 @@ public final class OpenStackSimulator implements AutoCloseable {
     this.scheduler = new SimScheduler(world.timing());
     this.nova = new NovaCompute(world, scheduler, options.delays());
     this.magnum = new MagnumEngine(nova, scheduler, options.delays());
+    this.heat = new HeatEngine(magnum, nova, scheduler, options.delays());
   }
 
   public OpenStackSimulator(CloudWorld world) {
@@ -71,6 +74,8 @@ public final class OpenStackSimulator implements AutoCloseable {
         .register(router);
     new NovaHandlers(nova, baseUrl, account.projectId(), account.userId()).register(router);
     new MagnumHandlers(magnum, nova, baseUrl, account.projectId(), account.userId()).register(router);
+    new HeatHandlers(heat, baseUrl, account.projectId()).register(router);
+    new CinderHandlers(nova, account.projectId()).register(router);
     AtomicInteger threads = new AtomicInteger();
     executor = Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "openstack-sim-http-" + threads.incrementAndGet());

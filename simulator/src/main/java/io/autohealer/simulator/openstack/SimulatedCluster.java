@@ -28,6 +28,8 @@ public final class SimulatedCluster {
   private String statusReason = "Stack CREATE completed successfully";
   private String healthStatus = "UNKNOWN";
   private ObjectNode healthStatusReason = Json.object();
+  private String stackStatus = "CREATE_COMPLETE";
+  private String stackStatusReason = "Stack CREATE completed successfully";
   private int updatesInFlight;
   private String nextUpdateFailure;
 
@@ -64,6 +66,20 @@ public final class SimulatedCluster {
 
   public synchronized String statusReason() {
     return statusReason;
+  }
+
+  /** The Heat stack's status: an update shows here at once, in Magnum only when it syncs. */
+  public synchronized String stackStatus() {
+    return stackStatus;
+  }
+
+  synchronized String stackStatusReason() {
+    return stackStatusReason;
+  }
+
+  synchronized void stackUpdateAccepted() {
+    stackStatus = "UPDATE_IN_PROGRESS";
+    stackStatusReason = "Stack UPDATE started";
   }
 
   public synchronized String healthStatus() {
@@ -146,6 +162,7 @@ public final class SimulatedCluster {
     updatesInFlight++;
     status = "UPDATE_IN_PROGRESS";
     statusReason = null;
+    stackStatus = "UPDATE_IN_PROGRESS";
     updatedAt = Instant.now();
     if (ng != null) {
       ng.setStatus("UPDATE_IN_PROGRESS", null);
@@ -167,6 +184,8 @@ public final class SimulatedCluster {
     if (updatesInFlight == 0 || failure != null) {
       status = ngStatus;
       statusReason = reason;
+      stackStatus = ngStatus;
+      stackStatusReason = reason;
     }
     updatedAt = Instant.now();
   }
