@@ -7,6 +7,7 @@ import java.util.Map;
 final class ApiException extends RuntimeException {
   private final int status;
   private final Map<String, String> headers = new LinkedHashMap<>();
+  private Object body;
 
   ApiException(int status, String message) {
     super(message, null, false, false);
@@ -23,6 +24,16 @@ final class ApiException extends RuntimeException {
 
   ApiException withHeader(String name, String value) {
     headers.put(name, value);
+    return this;
+  }
+
+  /** A body that replaces the service's usual error shape (for answers with their own shape). */
+  Object body() {
+    return body;
+  }
+
+  ApiException withBody(Object body) {
+    this.body = body;
     return this;
   }
 

@@ -44,7 +44,7 @@ enum ApiService {
     @Override
     ObjectNode error(int status, String message) {
       ObjectNode error = Json.object()
-          .put("explanation", "The resource could not be found.")
+          .put("explanation", message)
           .put("code", status)
           .put("title", title(status));
       error.putObject("error").put("message", message).putNull("traceback").put("type", heatType(status));

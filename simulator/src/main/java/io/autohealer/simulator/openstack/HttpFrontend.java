@@ -57,7 +57,8 @@ final class HttpFrontend implements HttpHandler {
         SimRequest request = parse(exchange, match.get().pathParams());
         response = dispatch(route, request);
       } catch (ApiException e) {
-        response = SimResponse.json(e.status(), service.error(e.status(), e.getMessage()));
+        Object body = e.body() != null ? e.body() : service.error(e.status(), e.getMessage());
+        response = SimResponse.json(e.status(), body);
         e.headers().forEach(response::header);
       } catch (RuntimeException e) {
         log.warn("simulator handler failed", e);

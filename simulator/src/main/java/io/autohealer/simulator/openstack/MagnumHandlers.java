@@ -87,7 +87,16 @@ final class MagnumHandlers {
       throw ApiException.badRequest("Invalid value for OpenStack-API-Version header: " + header);
     }
     if (major != 1 || minor < 1 || minor > MAX_MINOR) {
+      ObjectNode unsupported = Json.object();
+      unsupported.putArray("errors").addObject()
+          .put("request_id", "").put("min_version", "1.1").put("max_version", "1." + MAX_MINOR)
+          .put("code", "magnum.microversion-unsupported").put("status", 406)
+          .put("title", "Requested microversion is unsupported")
+          .put("detail", "Version " + parts[1] + " was requested but the minimum supported version is 1.1"
+              + " and the maximum is 1." + MAX_MINOR + ".")
+          .putArray("links");
       throw new ApiException(406, "Requested microversion is unsupported")
+          .withBody(unsupported)
           .withHeader("OpenStack-API-Minimum-Version", MIN_VERSION)
           .withHeader("OpenStack-API-Maximum-Version", MAX_VERSION)
           .withHeader("Vary", "OpenStack-API-Version");

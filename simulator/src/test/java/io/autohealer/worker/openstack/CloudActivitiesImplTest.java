@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autohealer.simulator.openstack.Await;
+import io.autohealer.simulator.openstack.OpenStackDelays;
 import io.autohealer.simulator.openstack.OpenStackSimulator;
 import io.autohealer.simulator.openstack.SimulatedCluster;
 import io.autohealer.simulator.openstack.SimulatorOptions;
@@ -47,7 +48,11 @@ class CloudActivitiesImplTest {
   @BeforeEach
   void setUp() {
     world = new CloudWorld(new SimTiming(500));
-    sim = new OpenStackSimulator(world, SimulatorOptions.defaults()).start();
+    // The Heat phase of a resize lasts 200 ms here, so a second invocation surely sees the update.
+    OpenStackDelays delays = new OpenStackDelays(Duration.ofSeconds(10), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
+        Duration.ofSeconds(1), Duration.ofSeconds(100), Duration.ofSeconds(10));
+    sim = new OpenStackSimulator(world, SimulatorOptions.defaults().withDelays(delays)).start();
     cluster = sim.newCluster("k8s").masters(3).workers(3).create();
     env = TestActivityEnvironment.newInstance();
     env.registerActivitiesImplementations(
