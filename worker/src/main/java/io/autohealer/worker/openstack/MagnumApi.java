@@ -1,0 +1,148 @@
+package io.autohealer.worker.openstack;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.openstack4j.api.exceptions.ResponseException;
+import org.openstack4j.api.types.ServiceType;
+import org.openstack4j.core.transport.HttpResponse;
+import org.openstack4j.openstack.internal.BaseOpenStackService;
+
+/**
+ * The Magnum calls openstack4j lacks (its cluster model cannot even be read), made through
+ * openstack4j's own session, token, 401 re-authentication and connector. Every call carries a
+ * microversion: without one Magnum behaves as 1.1 and refuses resize and nodegroups with 406.
+ * Call it on a thread that {@link OpenStackSession#client()} has bound: openstack4j sessions are
+ * thread-local.
+ */
+public final class MagnumApi extends BaseOpenStackService {
+  static final String MICROVERSION = "container-infra 1.10";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** A status and parsed body of one call. */
+  private record Reply(int status, JsonNode body) {}
+
+  /** Its endpoint comes from the {@link CatalogTypeResolver} that the session installs. */
+  public MagnumApi() {
+    super(ServiceType.MAGNUM);
+  }
+
+  /** The cluster by uuid or name; empty when Magnum does not know it. */
+  public Optional<MagnumCluster> cluster(String ident) {
+    String call = "Magnum GET /clusters/" + ident;
+    Reply reply = send(call, get(Void.class, uri("/clusters/%s", ident)));
+    if (reply.status() == 404) {
+      return Optional.empty();
+    }
+    expect(call, reply, 200);
+    return Optional.of(convert(call, reply.body(), MagnumCluster.class));
+  }
+
+  /** The nodegroups of a cluster, without their node_addresses. */
+  public List<MagnumNodegroup> nodegroups(String cluster) {
+    String call = "Magnum GET /clusters/" + cluster + "/nodegroups";
+    Reply reply = send(call, get(Void.class, uri("/clusters/%s/nodegroups", cluster)));
+    expect(call, reply, 200);
+    return convert(call, reply.body().path("nodegroups"), new TypeReference<List<MagnumNodegroup>>() {});
+  }
+
+  /** One nodegroup by uuid or name, with its node_addresses; empty when it does not exist. */
+  public Optional<MagnumNodegroup> nodegroup(String cluster, String ident) {
+    String call = "Magnum GET /clusters/" + cluster + "/nodegroups/" + ident;
+    Reply reply = send(call, get(Void.class, uri("/clusters/%s/nodegroups/%s", cluster, ident)));
+    if (reply.status() == 404) {
+      return Optional.empty();
+    }
+    expect(call, reply, 200);
+    return Optional.of(convert(call, reply.body(), MagnumNodegroup.class));
+  }
+
+  /**
+   * Asks Magnum to resize a nodegroup, removing the given servers. Returns the uuid Magnum
+   * answers with; throws unless Magnum accepted (202). Accepted is not done: the update runs
+   * asynchronously and may still fail.
+   */
+  public String resize(String cluster, String nodegroup, int nodeCount, List<String> nodesToRemove) {
+    String call = "Magnum POST /clusters/" + cluster + "/actions/resize";
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("node_count", nodeCount);
+    body.put("nodes_to_remove", nodesToRemove);
+    body.put("nodegroup", nodegroup);
+    Reply reply = send(call, post(Void.class, uri("/clusters/%s/actions/resize", cluster)).json(write(body)));
+    expect(call, reply, 202);
+    return reply.body().path("uuid").asText(null);
+  }
+
+  private Reply send(String call, Invocation<Void> invocation) {
+    invocation.header("OpenStack-API-Version", MICROVERSION)
+        .header("Accept", "application/json")
+        .header("User-Agent", "autohealer");
+    HttpResponse response;
+    try {
+      response = invocation.executeWithResponse();
+    } catch (ResponseException e) {
+      throw new OpenStackApiException(call, e.getStatus(), e.getMessage(), e);
+    }
+    try (response) {
+      return new Reply(response.getStatus(), readBody(response));
+    } catch (IOException e) {
+      throw new OpenStackApiException(call, 0, "reading the answer failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode readBody(HttpResponse response) throws IOException {
+    try (InputStream in = response.getInputStream()) {
+      if (in == null) {
+        return MissingNode.getInstance();
+      }
+      byte[] bytes = in.readAllBytes();
+      if (bytes.length == 0) {
+        return MissingNode.getInstance();
+      }
+      try {
+        return JSON.readTree(bytes);
+      } catch (IOException notJson) {
+        return JSON.getNodeFactory().textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private static void expect(String call, Reply reply, int status) {
+    if (reply.status() != status) {
+      throw new OpenStackApiException(call, reply.status(), OpenStackApiException.detailOf(reply.body()));
+    }
+  }
+
+  private static <T> T convert(String call, JsonNode body, Class<T> type) {
+    try {
+      return JSON.treeToValue(body, type);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new OpenStackApiException(call, 200, "unexpected answer: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T convert(String call, JsonNode body, TypeReference<T> type) {
+    try {
+      return JSON.readerFor(type).readValue(body);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new OpenStackApiException(call, 200, "unexpected answer: " + e.getMessage(), e);
+    }
+  }
+
+  private static String write(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialize a request body", e);
+    }
+  }
+}
