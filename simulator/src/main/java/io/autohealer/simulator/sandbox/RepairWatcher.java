@@ -24,12 +24,15 @@ final class RepairWatcher {
   private final WorkflowClient client;
   private final String cluster;
   private final PrintStream out;
+  private final Runnable healthCheck;
   private final Instant start = Instant.now();
 
-  RepairWatcher(WorkflowClient client, String cluster, PrintStream out) {
+  /** @param healthCheck run at every poll; throws to stop watching, e.g. when a process died */
+  RepairWatcher(WorkflowClient client, String cluster, PrintStream out, Runnable healthCheck) {
     this.client = client;
     this.cluster = cluster;
     this.out = out;
+    this.healthCheck = healthCheck;
   }
 
   /** Waits for the repair of each node to start and end; the results by node, in order. */
@@ -38,6 +41,7 @@ final class RepairWatcher {
     Map<String, RepairResult> results = new LinkedHashMap<>();
     nodes.forEach(n -> stepsSeen.put(n, 0));
     while (results.size() < stepsSeen.size() && Instant.now().isBefore(deadline)) {
+      healthCheck.run();
       for (String node : stepsSeen.keySet()) {
         if (!results.containsKey(node)) {
           poll(node, stepsSeen).ifPresent(r -> results.put(node, r));

@@ -1,0 +1,121 @@
+package io.autohealer.simulator;
+
+import io.autohealer.simulator.kubernetes.KubernetesSimulator;
+import io.autohealer.simulator.kubernetes.NodeAwaiter;
+import io.autohealer.simulator.kubernetes.SimulatedKubelets;
+import io.autohealer.simulator.openstack.OpenStackSimulator;
+import io.autohealer.simulator.openstack.SimulatedCluster;
+import io.autohealer.simulator.openstack.SimulatorOptions;
+import io.autohealer.simulator.world.CloudWorld;
+import io.autohealer.simulator.world.NodeFault;
+import io.autohealer.simulator.world.SimServer;
+import io.autohealer.simulator.world.SimTiming;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A simulated Magnum cluster: Keystone, Nova, Magnum, Heat and Cinder over real HTTP, and a
+ * Kubernetes API whose nodes behave like kubelets of the simulated servers. The real clients of
+ * the worker and the detector talk to it unchanged.
+ */
+public final class Simulator implements AutoCloseable {
+  private final CloudWorld world;
+  private final OpenStackSimulator openstack;
+  private final KubernetesSimulator kubernetes;
+  private final SimulatedKubelets kubelets;
+  private final NodeAwaiter nodes;
+  private final SimulatedCluster cluster;
+
+  private Simulator(Options options) {
+    world = new CloudWorld(new SimTiming(options.speed()));
+    openstack = new OpenStackSimulator(world, SimulatorOptions.defaults().withPort(0)).start();
+    kubernetes = KubernetesSimulator.start(0);
+    kubelets = new SimulatedKubelets(world, kubernetes.client()).start();
+    nodes = new NodeAwaiter(kubernetes.client());
+    cluster = openstack.newCluster(options.clusterName())
+        .masters(options.masters())
+        .workers(options.workers())
+        .label("auto_healing_enabled", "true")
+        .create();
+  }
+
+  /**
+   * @param clusterName the Magnum cluster's name
+   * @param masters control-plane servers
+   * @param workers worker servers in the default-worker nodegroup
+   * @param speed how many times faster than real time servers boot, stop and update
+   */
+  public record Options(String clusterName, int masters, int workers, double speed) {
+    public static Options defaults() {
+      return new Options("k8s", 3, 3, 20);
+    }
+
+    public Options withSpeed(double s) {
+      return new Options(clusterName, masters, workers, s);
+    }
+  }
+
+  /** Starts every API and waits until every node of the cluster is Ready. */
+  public static Simulator start(Options options, Duration readyTimeout)
+      throws TimeoutException, InterruptedException {
+    Simulator simulator = new Simulator(options);
+    try {
+      simulator.nodes.awaitReady(options.masters() + options.workers(), readyTimeout);
+      return simulator;
+    } catch (TimeoutException | InterruptedException | RuntimeException e) {
+      simulator.close();
+      throw e;
+    }
+  }
+
+  public CloudWorld world() {
+    return world;
+  }
+
+  public OpenStackSimulator openstack() {
+    return openstack;
+  }
+
+  public KubernetesSimulator kubernetes() {
+    return kubernetes;
+  }
+
+  public SimulatedCluster cluster() {
+    return cluster;
+  }
+
+  public NodeAwaiter nodes() {
+    return nodes;
+  }
+
+  /** Names of the cluster's current worker nodes, sorted. */
+  public List<String> workerNodes() {
+    return nodeNames(cluster.workerIds());
+  }
+
+  public List<String> masterNodes() {
+    return nodeNames(cluster.masterIds());
+  }
+
+  /** Injects a fault inside a node's server, as if its kubelet stopped or the node broke. */
+  public void breakNode(String nodeName, NodeFault fault) {
+    kubelets.breakNode(nodeName, fault);
+  }
+
+  private List<String> nodeNames(List<String> serverIds) {
+    return serverIds.stream()
+        .flatMap(id -> world.server(id).stream())
+        .map(SimServer::name)
+        .sorted()
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    nodes.close();
+    kubelets.close();
+    kubernetes.close();
+    openstack.close();
+  }
+}

@@ -1,0 +1,65 @@
+package io.autohealer.simulator.sandbox;
+
+import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.openstack.KeystoneAccount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The config.yaml that the sandbox's worker and detector read: the Go service's keys pointed at
+ * the simulator, plus this project's additive {@code temporal:} and {@code repair:} sections.
+ */
+final class SandboxConfig {
+  private SandboxConfig() {}
+
+  static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration)
+      throws IOException {
+    KeystoneAccount account = simulator.openstack().account();
+    String yaml = """
+        cluster-name: %s
+        dry-run: false
+        monitor-interval: 2s
+        check-delay-after-add: 5s
+        leader-elect: false
+        healthcheck:
+          master:
+            - type: NodeCondition
+              params:
+                unhealthy-duration: %s
+                types: ["Ready"]
+                ok-values: ["True"]
+          worker:
+            - type: NodeCondition
+              params:
+                unhealthy-duration: %s
+                types: ["Ready"]
+                ok-values: ["True"]
+        kubernetes:
+          api-host: %s
+        openstack:
+          auth-url: %s
+          user-id: %s
+          project-id: %s
+          password: %s
+          region: RegionOne
+        temporal:
+          address: %s
+          namespace: %s
+        repair:
+          poll-interval: 1s
+        """.formatted(
+            simulator.cluster().name(),
+            seconds(unhealthyDuration), seconds(unhealthyDuration),
+            simulator.kubernetes().masterUrl(),
+            simulator.openstack().authUrl(), account.userId(), account.projectId(), account.password(),
+            temporalTarget, EmbeddedTemporal.NAMESPACE);
+    Files.createDirectories(dir);
+    return Files.writeString(dir.resolve("config.yaml"), yaml);
+  }
+
+  private static String seconds(Duration d) {
+    return d.toSeconds() + "s";
+  }
+}

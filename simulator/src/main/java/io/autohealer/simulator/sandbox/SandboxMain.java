@@ -1,0 +1,88 @@
+package io.autohealer.simulator.sandbox;
+
+import io.autohealer.config.GoDuration;
+import io.autohealer.simulator.Simulator;
+import io.autohealer.workflows.RepairResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/sandbox}: see {@link Sandbox}. Exits 0 only when every broken node was repaired. */
+@Command(name = "sandbox", mixinStandardHelpOptions = true,
+    description = "Runs Temporal, a simulated Magnum cluster, a worker and a detector; breaks workers and "
+        + "shows their repairs.")
+public final class SandboxMain implements Callable<Integer> {
+
+  @Option(names = "--temporal-port", defaultValue = "7233",
+      description = "Port of the embedded Temporal test server (default: ${DEFAULT-VALUE}).")
+  int temporalPort;
+
+  @Option(names = "--speed", defaultValue = "20",
+      description = "Simulated servers boot, stop and update this many times faster than real ones "
+          + "(default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  @Option(names = "--masters", defaultValue = "3", description = "Masters (default: ${DEFAULT-VALUE}).")
+  int masters;
+
+  @Option(names = "--workers", defaultValue = "3", description = "Workers (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--break-workers", defaultValue = "1",
+      description = "How many workers stop their kubelet (default: ${DEFAULT-VALUE}).")
+  int brokenWorkers;
+
+  @Option(names = "--unhealthy-duration", defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "NodeCondition unhealthy-duration (default: ${DEFAULT-VALUE}).")
+  Duration unhealthyDuration;
+
+  @Option(names = "--timeout", defaultValue = "110s", converter = DurationConverter.class,
+      description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--work-dir", description = "Where config.yaml and the logs go (default: a new temp dir).")
+  Path workDir;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SandboxMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (brokenWorkers < 1 || brokenWorkers > workers) {
+      System.err.printf("error: --break-workers must be between 1 and --workers (%d), got %d%n", workers, brokenWorkers);
+      return 2;
+    }
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("autohealer-sandbox-");
+    Sandbox.Report report = new Sandbox(new Sandbox.Options(temporalPort,
+        new Simulator.Options("k8s", masters, workers, speed), brokenWorkers, unhealthyDuration, timeout, dir),
+        System.out).run();
+
+    System.out.println();
+    for (String node : report.broken()) {
+      RepairResult result = report.results().get(node);
+      System.out.printf("%-20s %-10s %6s  %s%n", node,
+          result == null ? "UNFINISHED" : result.outcome(),
+          result == null ? "-" : "%.1fs".formatted(result.duration().toMillis() / 1000.0),
+          result == null ? "no result before the timeout" : result.message());
+    }
+    System.out.printf("%d of %d nodes Ready after %.1fs: %s%n", report.readyNodes(), report.expectedNodes(),
+        report.took().toMillis() / 1000.0, report.success() ? "repaired" : "NOT repaired");
+    return report.success() ? 0 : 1;
+  }
+
+  /** Go-style durations: 90s, 2m, 1m30s. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return GoDuration.parse(value).orElseThrow(() -> new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration (expected e.g. 90s, 2m, 1m30s)"));
+    }
+  }
+}
