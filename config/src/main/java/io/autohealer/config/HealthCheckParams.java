@@ -27,7 +27,7 @@ public final class HealthCheckParams {
     if (tree.isMissingNode() || tree.isNull()) {
       return new HealthCheckParams(path, YamlTrees.emptyMap());
     }
-    return new HealthCheckParams(path, (ObjectNode) ConfigNode.toSection(path, tree).node());
+    return new HealthCheckParams(path, ConfigNode.toSection(path, tree).node());
   }
 
   /** Key path of these params, e.g. {@code healthcheck.worker[0].params}. */

@@ -21,14 +21,21 @@ public final class TemporalClients {
     return new Connection(stubs, client);
   }
 
-  /** The gRPC stubs and the client on them; closing shuts the channel down. */
+  /**
+   * The gRPC stubs and the client on them. Closing shuts the channel down, giving calls in flight a
+   * moment and then cancelling what is left: only long polls (workflow results) stay open for long.
+   */
   public record Connection(WorkflowServiceStubs stubs, WorkflowClient client) implements AutoCloseable {
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final Duration FORCED = Duration.ofSeconds(5);
 
     @Override
     public void close() {
       stubs.shutdown();
-      stubs.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      if (!stubs.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        stubs.shutdownNow();
+        stubs.awaitTermination(FORCED.toMillis(), TimeUnit.MILLISECONDS);
+      }
     }
   }
 }
