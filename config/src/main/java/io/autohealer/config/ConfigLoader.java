@@ -1,0 +1,322 @@
+package io.autohealer.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.autohealer.workflows.RepairPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a {@code config.yaml} written for the Go {@code magnum-auto-healer} (same keys, defaults
+ * and meaning; keys case-insensitive; Go duration strings) into an {@link AutoHealerConfig}.
+ * Values are taken literally: {@code ${...}} placeholders are not expanded.
+ *
+ * <p>Every error is a {@link ConfigException} naming the key path. Keys this version does not know
+ * are reported as warnings and otherwise ignored, as the Go service ignores them.
+ *
+ * <p>Additive keys and environment variables:
+ *
+ * <ul>
+ *   <li>{@code openstack.password-file}: a file holding the password (a trailing newline is
+ *       dropped), e.g. a mounted Secret. It cannot be combined with {@code openstack.password}. When
+ *       neither is set, the environment variable {@code OS_PASSWORD} is used if set.
+ *   <li>{@code temporal.address} (default {@code 127.0.0.1:7233}) and {@code temporal.namespace}
+ *       (default {@code default}); the environment variables {@code TEMPORAL_ADDRESS} and {@code
+ *       TEMPORAL_NAMESPACE} override them.
+ *   <li>{@code repair.poll-interval}, {@code repair.shut-off-timeout}, {@code
+ *       repair.cluster-update-timeout}, {@code repair.rejoin-timeout}: the {@link RepairPolicy} of
+ *       every repair started (defaults: {@link RepairPolicy#defaults()}).
+ * </ul>
+ */
+public final class ConfigLoader {
+  /** The health-check types of the Go service. */
+  public static final List<String> BUILT_IN_HEALTH_CHECK_TYPES = List.of("Endpoint", "NodeCondition");
+
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+  private static final Pattern HOST_PORT = Pattern.compile("\\S+:\\d{1,5}");
+
+  private final List<String> healthCheckTypes;
+  private final Function<String, String> environment;
+  private final Consumer<String> warnings;
+
+  private ConfigLoader(Builder builder) {
+    this.healthCheckTypes = List.copyOf(builder.healthCheckTypes);
+    this.environment = builder.environment;
+    this.warnings = builder.warnings;
+  }
+
+  /** Loads a file with the built-in health-check types and the process environment. */
+  public static AutoHealerConfig load(Path file) {
+    return builder().build().read(file);
+  }
+
+  /** Loads YAML text with the built-in health-check types and the process environment. */
+  public static AutoHealerConfig parse(String yaml) {
+    return builder().build().read(yaml, "config");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public AutoHealerConfig read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such file");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    return read(text, file.toString());
+  }
+
+  /**
+   * @param source what the text is, for YAML syntax errors (e.g. the file name)
+   */
+  public AutoHealerConfig read(String yaml, String source) {
+    JsonNode tree = YamlTrees.parse(yaml, source);
+    if (tree.isMissingNode() || tree.isNull()) {
+      tree = YamlTrees.emptyMap();
+    }
+    if (!tree.isObject()) {
+      throw new ConfigException(source + ": expected a map of keys at the top level, got " + ConfigNode.describe(tree));
+    }
+    ConfigNode root = new ConfigNode("", (ObjectNode) tree);
+
+    String clusterName =
+        root.optionalString("cluster-name")
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .orElseThrow(() -> new ConfigException("cluster-name is required (the Magnum cluster uuid or name)"));
+    AutoHealerConfig config =
+        new AutoHealerConfig(
+            clusterName,
+            root.bool("dry-run", false),
+            cloudProvider(root),
+            root.positiveDuration("monitor-interval", AutoHealerConfig.DEFAULT_MONITOR_INTERVAL),
+            root.bool("master-monitor-enabled", true),
+            root.bool("worker-monitor-enabled", true),
+            root.bool("leader-elect", true),
+            root.duration("check-delay-after-add", AutoHealerConfig.DEFAULT_CHECK_DELAY_AFTER_ADD),
+            root.duration("rebuild-delay-after-reboot", AutoHealerConfig.DEFAULT_REBUILD_DELAY_AFTER_REBOOT),
+            healthChecks(root),
+            kubernetes(root),
+            openstack(root),
+            temporal(root),
+            repair(root));
+    warnUnknown(root);
+    return config;
+  }
+
+  private static String cloudProvider(ConfigNode root) {
+    String name = root.string("cloud-provider", AutoHealerConfig.OPENSTACK);
+    if (!name.equalsIgnoreCase(AutoHealerConfig.OPENSTACK)) {
+      throw new ConfigException("cloud-provider: unsupported \"" + name + "\" (expected openstack)");
+    }
+    return AutoHealerConfig.OPENSTACK;
+  }
+
+  private HealthCheckSettings healthChecks(ConfigNode root) {
+    Optional<ConfigNode> section = root.section("healthcheck");
+    if (section.isEmpty()) {
+      return new HealthCheckSettings(List.of(), List.of());
+    }
+    HealthCheckSettings settings =
+        new HealthCheckSettings(specs(section.get(), "master"), specs(section.get(), "worker"));
+    warnUnknown(section.get());
+    return settings;
+  }
+
+  private List<HealthCheckSpec> specs(ConfigNode section, String role) {
+    List<HealthCheckSpec> specs = new ArrayList<>();
+    for (ConfigNode entry : section.sectionList(role)) {
+      String type =
+          entry.optionalString("type")
+              .map(this::canonicalType)
+              .orElseThrow(() -> new ConfigException(entry.keyPath("type") + " is required " + expectedTypes()));
+      if (type.isEmpty()) {
+        throw new ConfigException(
+            entry.keyPath("type") + ": unknown plugin \"" + entry.string("type", "") + "\" " + expectedTypes());
+      }
+      ObjectNode params = entry.section("params").map(ConfigNode::node).orElseGet(YamlTrees::emptyMap);
+      specs.add(new HealthCheckSpec(type, new HealthCheckParams(entry.keyPath("params"), params), entry.path()));
+      warnUnknown(entry);
+    }
+    return specs;
+  }
+
+  /** The registered spelling of a type, matched case-insensitively; empty if unknown. */
+  private String canonicalType(String type) {
+    return healthCheckTypes.stream().filter(t -> t.equalsIgnoreCase(type.trim())).findFirst().orElse("");
+  }
+
+  private String expectedTypes() {
+    return "(expected one of " + String.join(", ", healthCheckTypes) + ")";
+  }
+
+  private KubernetesSettings kubernetes(ConfigNode root) {
+    Optional<ConfigNode> section = root.section("kubernetes");
+    if (section.isEmpty()) {
+      return KubernetesSettings.inCluster();
+    }
+    ConfigNode k = section.get();
+    KubernetesSettings settings = new KubernetesSettings(text(k, "api-host"), text(k, "kubeconfig"));
+    warnUnknown(k);
+    return settings;
+  }
+
+  private OpenStackSettings openstack(ConfigNode root) {
+    ConfigNode os = root.section("openstack").orElseGet(() -> new ConfigNode("openstack", YamlTrees.emptyMap()));
+    OpenStackSettings settings =
+        new OpenStackSettings(
+            text(os, "auth-url"),
+            text(os, "user-id"),
+            text(os, "username"),
+            password(os),
+            text(os, "project-id"),
+            text(os, "project-name"),
+            text(os, "trust-id"),
+            text(os, "trustee-id"),
+            text(os, "trustee-password"),
+            text(os, "domain-id"),
+            text(os, "domain-name"),
+            text(os, "project-domain-id"),
+            text(os, "project-domain-name"),
+            text(os, "user-domain-id"),
+            text(os, "user-domain-name"),
+            text(os, "region"),
+            text(os, "os-endpoint-type"),
+            text(os, "ca-file"),
+            text(os, "cafilecontents"),
+            os.bool("tls-insecure", false),
+            text(os, "token"),
+            text(os, "cert-file"),
+            text(os, "key-file"),
+            os.bool("use-clouds", false),
+            text(os, "clouds-file"),
+            text(os, "cloud"),
+            text(os, "application-credential-id"),
+            text(os, "application-credential-name"),
+            text(os, "application-credential-secret"));
+    warnUnknown(os);
+    return settings;
+  }
+
+  private String password(ConfigNode os) {
+    String inline = text(os, "password");
+    String file = text(os, "password-file");
+    if (file != null) {
+      if (inline != null) {
+        throw new ConfigException(os.keyPath("password-file") + ": cannot be combined with " + os.keyPath("password"));
+      }
+      try {
+        return Files.readString(Path.of(file)).replaceFirst("\\r?\\n$", "");
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException(os.keyPath("password-file") + ": cannot read \"" + file + "\": " + e, e);
+      }
+    }
+    return inline != null ? inline : blankToNull(environment.apply("OS_PASSWORD"));
+  }
+
+  private TemporalSettings temporal(ConfigNode root) {
+    Optional<ConfigNode> section = root.section("temporal");
+    String address = section.map(t -> text(t, "address")).orElse(TemporalSettings.DEFAULT_ADDRESS);
+    String addressKey = "temporal.address";
+    String namespace = section.map(t -> text(t, "namespace")).orElse(TemporalSettings.DEFAULT_NAMESPACE);
+    String namespaceKey = "temporal.namespace";
+    section.ifPresent(this::warnUnknown);
+
+    String envAddress = blankToNull(environment.apply("TEMPORAL_ADDRESS"));
+    if (envAddress != null) {
+      address = envAddress;
+      addressKey = "TEMPORAL_ADDRESS";
+    }
+    String envNamespace = blankToNull(environment.apply("TEMPORAL_NAMESPACE"));
+    if (envNamespace != null) {
+      namespace = envNamespace;
+      namespaceKey = "TEMPORAL_NAMESPACE";
+    }
+    if (!HOST_PORT.matcher(address).matches()) {
+      throw new ConfigException(addressKey + ": \"" + address + "\" is not host:port (expected e.g. 127.0.0.1:7233)");
+    }
+    if (namespace == null) {
+      throw new ConfigException(namespaceKey + ": must not be empty");
+    }
+    return new TemporalSettings(address, namespace);
+  }
+
+  private RepairPolicy repair(ConfigNode root) {
+    RepairPolicy defaults = RepairPolicy.defaults();
+    Optional<ConfigNode> section = root.section("repair");
+    if (section.isEmpty()) {
+      return defaults;
+    }
+    ConfigNode r = section.get();
+    RepairPolicy policy =
+        new RepairPolicy(
+            r.positiveDuration("poll-interval", defaults.pollInterval()),
+            r.positiveDuration("shut-off-timeout", defaults.shutOffTimeout()),
+            r.positiveDuration("cluster-update-timeout", defaults.clusterUpdateTimeout()),
+            r.positiveDuration("rejoin-timeout", defaults.rejoinTimeout()));
+    warnUnknown(r);
+    return policy;
+  }
+
+  private static String text(ConfigNode node, String key) {
+    return blankToNull(node.string(key, null));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private void warnUnknown(ConfigNode node) {
+    for (String key : node.unreadKeyPaths()) {
+      warnings.accept("unknown config key " + key + " is ignored");
+    }
+  }
+
+  /** Options of a loader; the defaults suit production. */
+  public static final class Builder {
+    private Collection<String> healthCheckTypes = BUILT_IN_HEALTH_CHECK_TYPES;
+    private Function<String, String> environment = System::getenv;
+    private Consumer<String> warnings = log::warn;
+
+    private Builder() {}
+
+    /** The health-check types to accept, in their registered spelling (e.g. plugins found at run time). */
+    public Builder healthCheckTypes(Collection<String> types) {
+      this.healthCheckTypes = List.copyOf(types);
+      return this;
+    }
+
+    /** Where environment variables are read from (tests). */
+    public Builder environment(Function<String, String> environment) {
+      this.environment = Objects.requireNonNull(environment);
+      return this;
+    }
+
+    /** Where warnings (unknown keys) go; by default the log. */
+    public Builder warnings(Consumer<String> warnings) {
+      this.warnings = Objects.requireNonNull(warnings);
+      return this;
+    }
+
+    public ConfigLoader build() {
+      return new ConfigLoader(this);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.autohealer.detector;
+
+import io.autohealer.config.AutoHealerConfig;
+import io.autohealer.config.ConfigException;
+import io.autohealer.config.ConfigLoader;
+import io.autohealer.config.KubernetesClients;
+import io.autohealer.config.TemporalClients;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The detector process. Exit codes: 0 after SIGTERM, 1 when it cannot run (Kubernetes unreachable,
+ * leadership lost), 2 for an invalid command line or config (one {@code error: ...} line).
+ */
+@Command(
+    name = "autohealer-detector",
+    description = "Watches the Nodes of a Magnum cluster and starts a Temporal repair for each unhealthy one.",
+    sortOptions = false)
+public final class DetectorMain implements Callable<Integer> {
+  private static final long SHUTDOWN_GRACE_MILLIS = 15_000;
+
+  // Not a static field: main() picks the logging config before the first logger exists.
+  private final Logger log = LoggerFactory.getLogger(DetectorMain.class);
+
+  @Option(names = "--config", required = true, paramLabel = "<path>",
+      description = "config.yaml in the format of the Go magnum-auto-healer, plus temporal: and repair: sections")
+  private Path config;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  private final PrintWriter err;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final AtomicInteger exitCode = new AtomicInteger();
+  private volatile boolean stopping;
+  private volatile boolean finished;
+
+  DetectorMain(PrintWriter err) {
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    // Our own file name, so that it cannot clash with another module's logback.xml on one class
+    // path. Set before the first logger is made.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-detector.xml");
+    }
+    DetectorMain main = new DetectorMain(new PrintWriter(System.err, true));
+    Thread mainThread = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> main.shutDown(mainThread), "shutdown"));
+    int code = main.execute(args);
+    main.finished = true;
+    if (!main.stopping) {
+      System.exit(code);
+    }
+    // Stopped by a signal: the JVM is already exiting, and System.exit would block the hook.
+  }
+
+  int execute(String... args) {
+    return new CommandLine(this).setErr(err).execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    AutoHealerConfig settings;
+    HealthChecks checks;
+    try {
+      HealthCheckRegistry registry = HealthCheckRegistry.load();
+      settings = ConfigLoader.builder().healthCheckTypes(registry.types()).build().read(config);
+      checks = registry.build(settings.healthCheck());
+    } catch (ConfigException e) {
+      return configError(e);
+    }
+
+    log.info("cluster {}: Temporal {} namespace {}", settings.clusterName(), settings.temporal().address(),
+        settings.temporal().namespace());
+    try (TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
+        KubernetesClient kubernetes = KubernetesClients.create(settings.kubernetes());
+        Detector detector = new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()))) {
+      if (settings.leaderElect()) {
+        try (LeaderElection election =
+            new LeaderElection(kubernetes, LeaderElection.identity(), () -> lead(detector), this::leadershipEnded)) {
+          stop.await();
+        }
+      } else {
+        detector.start();
+        stop.await();
+      }
+    } catch (ConfigException e) {
+      return configError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("the detector cannot run: {}", e.getMessage());
+      log.debug("the detector cannot run", e);
+      return 1;
+    }
+    log.info("detector stopped");
+    return exitCode.get();
+  }
+
+  private int configError(ConfigException e) {
+    err.println("error: " + e.getMessage());
+    err.flush();
+    return 2;
+  }
+
+  private void lead(Detector detector) {
+    log.info("leading: starting the detector");
+    try {
+      detector.start();
+    } catch (RuntimeException e) {
+      log.error("the detector cannot run: {}", e.getMessage());
+      log.debug("the detector cannot run", e);
+      fail();
+    }
+  }
+
+  private void leadershipEnded() {
+    if (!stopping) {
+      // As in Go: a replica that lost its lease exits, and its pod restarts to campaign afresh.
+      log.error("leadership lost; exiting");
+      fail();
+    }
+  }
+
+  private void fail() {
+    exitCode.compareAndSet(0, 1);
+    stop.countDown();
+  }
+
+  /** Stops a running {@link #call()}, as SIGTERM does. */
+  void stop() {
+    stopping = true;
+    log.info("stopping");
+    stop.countDown();
+  }
+
+  private void shutDown(Thread mainThread) {
+    if (finished) {
+      return; // main() is exiting on its own
+    }
+    stop();
+    try {
+      mainThread.join(SHUTDOWN_GRACE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
