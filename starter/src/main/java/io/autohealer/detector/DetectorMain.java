@@ -49,11 +49,6 @@ public final class DetectorMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    // Our own file name, so that it cannot clash with another module's logback.xml on one class
-    // path. Set before the first logger is made.
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "logback-detector.xml");
-    }
     DetectorMain main = new DetectorMain(new PrintWriter(System.err, true));
     Thread mainThread = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> main.shutDown(mainThread), "shutdown"));

@@ -39,7 +39,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   private void registerSearchAttributes() {
     OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setTarget(target()).build());
+        OperatorServiceStubsOptions.newBuilder().setTarget(target()).validateAndBuildWithDefaults());
     try {
       AddSearchAttributesRequest.Builder request = AddSearchAttributesRequest.newBuilder().setNamespace(NAMESPACE);
       RepairSearchAttributes.ALL.forEach(key ->

@@ -50,6 +50,10 @@ public final class SandboxMain implements Callable<Integer> {
   Path workDir;
 
   public static void main(String[] args) {
+    // The simulator's own logs would drown the progress lines; set before the first logger.
+    if (System.getProperty("LOG_LEVEL") == null && System.getenv("LOG_LEVEL") == null) {
+      System.setProperty("LOG_LEVEL", "WARN");
+    }
     System.exit(new CommandLine(new SandboxMain()).execute(args));
   }
 
