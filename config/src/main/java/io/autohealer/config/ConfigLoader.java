@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -101,6 +102,8 @@ public final class ConfigLoader {
             .map(String::trim)
             .filter(s -> !s.isEmpty())
             .orElseThrow(() -> new ConfigException("cluster-name is required (the Magnum cluster uuid or name)"));
+    Duration rebuildDelayAfterReboot =
+        root.duration("rebuild-delay-after-reboot", AutoHealerConfig.DEFAULT_REBUILD_DELAY_AFTER_REBOOT);
     AutoHealerConfig config =
         new AutoHealerConfig(
             clusterName,
@@ -111,12 +114,12 @@ public final class ConfigLoader {
             root.bool("worker-monitor-enabled", true),
             root.bool("leader-elect", true),
             root.duration("check-delay-after-add", AutoHealerConfig.DEFAULT_CHECK_DELAY_AFTER_ADD),
-            root.duration("rebuild-delay-after-reboot", AutoHealerConfig.DEFAULT_REBUILD_DELAY_AFTER_REBOOT),
+            rebuildDelayAfterReboot,
             healthChecks(root),
             kubernetes(root),
             openstack(root),
             temporal(root),
-            repair(root));
+            repair(root, rebuildDelayAfterReboot));
     warnUnknown(root);
     return config;
   }
@@ -258,19 +261,34 @@ public final class ConfigLoader {
     return new TemporalSettings(address, namespace);
   }
 
-  private RepairPolicy repair(ConfigNode root) {
-    RepairPolicy defaults = RepairPolicy.defaults();
+  /**
+   * The additive {@code repair:} section; Go's top-level {@code rebuild-delay-after-reboot} keeps
+   * its meaning (how long a rebooted node may take to be Ready before it is rebuilt).
+   */
+  private RepairPolicy repair(ConfigNode root, Duration rebuildDelayAfterReboot) {
+    RepairPolicy d = RepairPolicy.defaults();
     Optional<ConfigNode> section = root.section("repair");
     if (section.isEmpty()) {
-      return defaults;
+      return new RepairPolicy(d.pollInterval(), d.gateRecheckInterval(), d.requireApproval(), d.cordonMasters(),
+          d.drain(), d.drainTimeout(), d.reboot(), rebuildDelayAfterReboot, d.rebootCooldown(),
+          d.shutOffTimeout(), d.csiDetachTimeout(), d.clusterUpdateTimeout(), d.rejoinTimeout());
     }
     ConfigNode r = section.get();
     RepairPolicy policy =
         new RepairPolicy(
-            r.positiveDuration("poll-interval", defaults.pollInterval()),
-            r.positiveDuration("shut-off-timeout", defaults.shutOffTimeout()),
-            r.positiveDuration("cluster-update-timeout", defaults.clusterUpdateTimeout()),
-            r.positiveDuration("rejoin-timeout", defaults.rejoinTimeout()));
+            r.positiveDuration("poll-interval", d.pollInterval()),
+            r.positiveDuration("gate-recheck-interval", d.gateRecheckInterval()),
+            r.bool("require-approval", d.requireApproval()),
+            r.bool("cordon-masters", d.cordonMasters()),
+            r.bool("drain", d.drain()),
+            r.positiveDuration("drain-timeout", d.drainTimeout()),
+            r.bool("reboot", d.reboot()),
+            rebuildDelayAfterReboot,
+            r.duration("reboot-cooldown", d.rebootCooldown()),
+            r.positiveDuration("shut-off-timeout", d.shutOffTimeout()),
+            r.positiveDuration("csi-detach-timeout", d.csiDetachTimeout()),
+            r.positiveDuration("cluster-update-timeout", d.clusterUpdateTimeout()),
+            r.positiveDuration("rejoin-timeout", d.rejoinTimeout()));
     warnUnknown(r);
     return policy;
   }

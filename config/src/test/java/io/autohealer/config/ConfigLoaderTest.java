@@ -210,13 +210,17 @@ class ConfigLoaderTest {
 
   @Test
   void repairSectionSetsThePolicy() {
-    AutoHealerConfig config = load("cluster-name: c1\nrepair:\n  poll-interval: 1s\n  rejoin-timeout: 2m\n");
+    AutoHealerConfig config = load("cluster-name: c1\nrebuild-delay-after-reboot: 7m\n"
+        + "repair:\n  poll-interval: 1s\n  rejoin-timeout: 2m\n  drain: false\n  require-approval: true\n");
 
-    RepairPolicy defaults = RepairPolicy.defaults();
+    RepairPolicy d = RepairPolicy.defaults();
     assertEquals(
-        new RepairPolicy(
-            Duration.ofSeconds(1), defaults.shutOffTimeout(), defaults.clusterUpdateTimeout(), Duration.ofMinutes(2)),
+        new RepairPolicy(Duration.ofSeconds(1), d.gateRecheckInterval(), true, d.cordonMasters(), false,
+            d.drainTimeout(), d.reboot(), Duration.ofMinutes(7), d.rebootCooldown(), d.shutOffTimeout(),
+            d.csiDetachTimeout(), d.clusterUpdateTimeout(), Duration.ofMinutes(2)),
         config.repair());
+    assertEquals(Duration.ofMinutes(7), load("cluster-name: c1\nrebuild-delay-after-reboot: 7m\n")
+        .repair().rebuildDelayAfterReboot());
   }
 
   @Test

@@ -118,14 +118,26 @@ public class RepairNodeWorkflowImpl implements RepairNodeWorkflow {
   }
 
   @Override
+  public void pause(OperatorRequest request) {}
+
+  @Override
+  public void resume(OperatorRequest request) {}
+
+  @Override
+  public void approve(OperatorRequest request) {}
+
+  @Override
+  public void cancel(OperatorRequest request) {}
+
+  @Override
   public RepairStatus status() {
-    return new RepairStatus(phase, outcome, List.copyOf(steps), lastError);
+    return new RepairStatus(null, null, phase, outcome, false, false, List.copyOf(steps), lastError);
   }
 
   private <T> T step(RepairPhase next, String waitingFor, Supplier<T> action) {
     phase = next;
     RepairSearchAttributesUpserts.phase(next);
-    steps.add(new RepairStatus.Step(next, now(), null, null));
+    steps.add(new RepairStatus.Step(next, now(), null, null, 1));
     Workflow.setCurrentDetails("**Phase:** %s  \n**Now:** %s".formatted(next, waitingFor));
     try {
       T result = action.get();
@@ -139,7 +151,7 @@ public class RepairNodeWorkflowImpl implements RepairNodeWorkflow {
 
   private void finishStep(String result) {
     RepairStatus.Step current = steps.remove(steps.size() - 1);
-    steps.add(new RepairStatus.Step(current.phase(), current.started(), now(), result));
+    steps.add(new RepairStatus.Step(current.phase(), current.started(), now(), result, 1));
   }
 
   private RepairResult end(RepairOutcome result, String message, List<String> replacementNodes) {
