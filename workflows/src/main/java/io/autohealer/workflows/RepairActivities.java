@@ -6,6 +6,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -21,6 +22,7 @@ final class RepairActivities {
       .setBackoffCoefficient(2)
       .setMaximumInterval(Duration.ofMinutes(1))
       .build();
+  private static final Duration MARGIN = Duration.ofMinutes(5);
 
   private final RepairPolicy policy;
 
@@ -30,19 +32,32 @@ final class RepairActivities {
 
   /** One API call or two: a short attempt, retried for up to ten minutes. */
   ActivityOptions quick() {
-    return base(Duration.ofSeconds(30), Duration.ofMinutes(10), null);
+    return options(Duration.ofSeconds(30), Duration.ofMinutes(10), null, BACKOFF);
   }
 
+  /** Best effort (Events): two short attempts, then the repair goes on. */
+  ActivityOptions bestEffort() {
+    return options(Duration.ofSeconds(15), Duration.ofMinutes(1), null,
+        RetryOptions.newBuilder(BACKOFF).setMaximumAttempts(2).build());
+  }
+
+  ActivityOptions polling(Duration timeout) {
+    Duration heartbeat = max(policy.pollInterval().multipliedBy(3), Duration.ofSeconds(10));
+    return options(timeout.plus(heartbeat), timeout.plus(MARGIN), heartbeat, BACKOFF);
+  }
+
+  /**
+   * A wait whose end the activity decides (drain, await Ready, CSI detach): it answers when its
+   * own timeout passes, so the attempt gets a little more than that.
+   */
+  ActivityOptions boundedWait(Duration timeout) {
+    return polling(timeout);
+  }
+
+  /** A stop that must finish in time: no retries past the policy's shut-off timeout. */
   ActivityOptions shutOff() {
-    return polling(policy.shutOffTimeout());
-  }
-
-  ActivityOptions clusterUpdate() {
-    return polling(policy.clusterUpdateTimeout());
-  }
-
-  ActivityOptions rejoin() {
-    return polling(policy.rejoinTimeout());
+    Duration heartbeat = max(policy.pollInterval().multipliedBy(3), Duration.ofSeconds(10));
+    return options(policy.shutOffTimeout(), policy.shutOffTimeout(), heartbeat, BACKOFF);
   }
 
   KubernetesActivities kubernetes(String summary, ActivityOptions options) {
@@ -55,20 +70,12 @@ final class RepairActivities {
         ActivityOptions.newBuilder(options).setSummary(summary).build());
   }
 
-  /**
-   * A long wait inside one activity that heartbeats every poll: a dead worker is noticed after
-   * the heartbeat timeout and the wait resumes on another one; the whole wait is bounded.
-   */
-  private ActivityOptions polling(Duration timeout) {
-    Duration heartbeat = max(policy.pollInterval().multipliedBy(3), Duration.ofSeconds(10));
-    return base(timeout, timeout.plus(Duration.ofMinutes(5)), heartbeat);
-  }
-
-  private static ActivityOptions base(Duration startToClose, Duration scheduleToClose, Duration heartbeat) {
+  private static ActivityOptions options(Duration startToClose, Duration scheduleToClose, Duration heartbeat,
+      RetryOptions retry) {
     ActivityOptions.Builder builder = ActivityOptions.newBuilder()
         .setStartToCloseTimeout(startToClose)
         .setScheduleToCloseTimeout(scheduleToClose)
-        .setRetryOptions(BACKOFF);
+        .setRetryOptions(retry);
     if (heartbeat != null) {
       builder.setHeartbeatTimeout(heartbeat);
     }
@@ -79,6 +86,21 @@ final class RepairActivities {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
+  /**
+   * Whether a step ran out of time: it timed out, or it kept failing with retryable errors until
+   * its schedule-to-close timeout stopped the retries. A non-retryable error is not this.
+   */
+  static boolean ranOutOfTime(ActivityFailure failure) {
+    Throwable cause = failure.getCause();
+    return cause instanceof TimeoutFailure
+        || (cause instanceof ApplicationFailure app && !app.isNonRetryable());
+  }
+
+  static boolean isCancellation(Throwable failure) {
+    return failure instanceof CanceledFailure
+        || (failure instanceof ActivityFailure && failure.getCause() instanceof CanceledFailure);
+  }
+
   /** The operator-readable reason of a failed step. */
   static String describe(ActivityFailure failure) {
     Throwable cause = failure.getCause();
@@ -86,7 +108,8 @@ final class RepairActivities {
       return app.getOriginalMessage();
     }
     if (cause instanceof TimeoutFailure timeout) {
-      return "timed out (" + timeout.getTimeoutType().name().replace("TIMEOUT_TYPE_", "").toLowerCase() + ")";
+      String kind = timeout.getTimeoutType().name().replace("TIMEOUT_TYPE_", "").replace('_', '-').toLowerCase();
+      return "timed out (" + kind + ")";
     }
     return cause == null ? failure.getMessage() : cause.getMessage();
   }

@@ -31,6 +31,10 @@ final class FakeCluster implements KubernetesActivities, CloudActivities {
   volatile int mastersReady = 2;
   volatile boolean shutOffTimesOut;
   volatile List<String> csiStillAttached = List.of();
+  volatile boolean rebuiltMasterReady = true;
+  /** When set, awaitRejoin counts it down on entry and then waits until {@link #releaseRejoin}. */
+  final java.util.concurrent.CountDownLatch rejoinEntered = new java.util.concurrent.CountDownLatch(1);
+  volatile java.util.concurrent.CountDownLatch releaseRejoin;
 
   private void call(String call) {
     calls.add(call);
@@ -67,7 +71,8 @@ final class FakeCluster implements KubernetesActivities, CloudActivities {
   @Override
   public NodeReadyResult awaitNodeReady(AwaitNodeReady request) {
     call("awaitReady " + request.node());
-    return new NodeReadyResult(nodeReady, nodeReady ? "srv-2" : null);
+    boolean ready = request.notServerId() != null ? rebuiltMasterReady : nodeReady;
+    return new NodeReadyResult(ready, ready ? "srv-2" : null);
   }
 
   @Override
@@ -79,12 +84,20 @@ final class FakeCluster implements KubernetesActivities, CloudActivities {
   @Override
   public MasterCount countMasters(CountMasters request) {
     call("countMasters");
-    return new MasterCount(mastersTotal, mastersReady, List.of("m-1"));
+    return new MasterCount(mastersTotal, mastersReady, List.of("w-1"));
   }
 
   @Override
   public RejoinResult awaitRejoin(AwaitRejoin request) {
     call("awaitRejoin " + request.nodegroup() + " " + request.expectedReady());
+    rejoinEntered.countDown();
+    if (releaseRejoin != null) {
+      try {
+        releaseRejoin.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return new RejoinResult(List.of("w-2", "w-3", "w-4"));
   }
 

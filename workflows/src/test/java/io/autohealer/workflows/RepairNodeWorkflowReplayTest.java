@@ -2,6 +2,8 @@ package io.autohealer.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -13,7 +15,6 @@ import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,13 +59,28 @@ class RepairNodeWorkflowReplayTest {
   }
 
   @Test
+  void aChangeThatBreaksDeterminismFailsReplay() {
+    Exception failure = assertThrows(Exception.class, () ->
+        WorkflowReplayer.replayWorkflowExecutionFromResource("histories/replaced.json", ChangedRepairWorkflow.class));
+    assertTrue(chain(failure).contains("NonDeterministic"), chain(failure));
+  }
+
+  private static String chain(Throwable t) {
+    StringBuilder names = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      names.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append('\n');
+    }
+    return names.toString();
+  }
+
+  @Test
   void recordedHistoriesExist() throws IOException {
     assertFalse(recordedHistories().toList().isEmpty(), "no recorded history under " + RECORDED);
   }
 
   @Test
   void freshRunReplays(WorkflowClient client, WorkflowOptions options) throws Exception {
-    WorkflowExecutionHistory history = run(client, options, "replaced", false);
+    WorkflowExecutionHistory history = run(client, options, Scenario.REPLACED);
     WorkflowReplayer.replayWorkflowExecution(history, RepairNodeWorkflowImpl.class);
   }
 
@@ -72,21 +88,39 @@ class RepairNodeWorkflowReplayTest {
   @EnabledIfSystemProperty(named = "recordHistories", matches = "true")
   void record(WorkflowClient client, WorkflowOptions options) throws IOException {
     Files.createDirectories(RECORDED);
-    for (boolean recovered : List.of(false, true)) {
-      String name = recovered ? "recovered" : "replaced";
-      WorkflowExecutionHistory history = run(client, options, name, recovered);
-      Files.writeString(RECORDED.resolve(name + ".json"), history.toJson(true));
+    for (Scenario scenario : Scenario.values()) {
+      WorkflowExecutionHistory history = run(client, options, scenario);
+      Files.writeString(RECORDED.resolve(scenario.name().toLowerCase() + ".json"), history.toJson(true));
     }
   }
 
-  private WorkflowExecutionHistory run(WorkflowClient client, WorkflowOptions options, String name,
-      boolean recovered) {
-    cluster.nodeReady = recovered;
-    String id = "replay-" + name;
+  /** The paths recorded: each ends with the outcome of its name. */
+  enum Scenario {
+    RECOVERED(NodeRole.WORKER, RepairOutcome.RECOVERED),
+    REBOOTED(NodeRole.WORKER, RepairOutcome.REBOOTED),
+    REPLACED(NodeRole.WORKER, RepairOutcome.REPLACED),
+    FAILED(NodeRole.WORKER, RepairOutcome.FAILED),
+    REBUILT(NodeRole.MASTER, RepairOutcome.REBUILT);
+
+    final NodeRole role;
+    final RepairOutcome outcome;
+
+    Scenario(NodeRole role, RepairOutcome outcome) {
+      this.role = role;
+      this.outcome = outcome;
+    }
+  }
+
+  private WorkflowExecutionHistory run(WorkflowClient client, WorkflowOptions options, Scenario scenario) {
+    cluster.calls.clear();
+    cluster.nodeReady = scenario == Scenario.RECOVERED;
+    cluster.rebootHeals = scenario == Scenario.REBOOTED;
+    cluster.resizeRejected = scenario == Scenario.FAILED;
+    String id = "replay-" + scenario.name().toLowerCase();
     RepairNodeWorkflow repair = client.newWorkflowStub(RepairNodeWorkflow.class,
         WorkflowOptions.newBuilder(options).setWorkflowId(id).build());
-    RepairResult result = repair.repair(RepairNodeWorkflowTest.request(NodeRole.WORKER));
-    assertEquals(recovered ? RepairOutcome.RECOVERED : RepairOutcome.REPLACED, result.outcome());
+    RepairResult result = repair.repair(RepairNodeWorkflowTest.request(scenario.role));
+    assertEquals(scenario.outcome, result.outcome(), result.message());
     return client.fetchHistory(id);
   }
 }
