@@ -33,7 +33,7 @@ public final class AutohealerCli {
   final PrintWriter out;
   final PrintWriter err;
 
-  AutohealerCli(Backends backends, PrintWriter out, PrintWriter err) {
+  public AutohealerCli(Backends backends, PrintWriter out, PrintWriter err) {
     this.backends = backends;
     this.out = out;
     this.err = err;
