@@ -9,7 +9,7 @@ public final class CommonOptions {
       description = "Magnum cluster uuid or name, as the healer's cluster-name. Required unless --config gives it.")
   String cluster;
 
-  @Option(names = "--config", paramLabel = "<config.yaml>", order = 2,
+  @Option(names = "--config", paramLabel = "<file>", order = 2,
       description = "The healer's config.yaml: cluster-name, temporal.address, temporal.namespace and the kubernetes section are read from it.")
   Path config;
 

@@ -177,7 +177,7 @@ abstract class NodeActionCommand extends RepairsSubcommand {
           }
           out().print(Text.table(List.of("NODE", "WORKFLOW", "SIGNAL"), rows));
         }
-        out().println("(running repairs found with " + found.how() + ")");
+        out().println("Running repairs found with " + found.how() + ".");
       }
       if (!allSent) {
         err().println("error: " + results.stream().filter(s -> !s.sent()).count() + " running repair(s) did not get the "
