@@ -7,6 +7,7 @@ import io.autohealer.simulator.world.SimServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -381,7 +382,7 @@ final class NovaCompute {
   /** The volumes the server's Heat stack holds, attached or not, boot volume first. */
   List<Volume> volumesOwnedBy(String serverId) {
     return volumes.values().stream().filter(v -> serverId.equals(v.ownerId))
-        .sorted(java.util.Comparator.comparing((Volume v) -> !v.bootable).thenComparing(Volume::name))
+        .sorted(Comparator.comparing((Volume v) -> !v.bootable).thenComparing(Volume::name))
         .toList();
   }
 

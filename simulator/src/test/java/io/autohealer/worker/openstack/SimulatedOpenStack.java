@@ -30,12 +30,13 @@ final class SimulatedOpenStack implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   /**
-   * Real-time delays (divided by 500): a soft reboot lasts 600 ms, a delete and a detach 200 ms,
-   * so a second invocation surely sees them under way; a stack update or resize about 350 ms.
+   * Real-time delays (divided by 500): a soft reboot, a delete and a detach last one second, so a
+   * second invocation surely sees them under way, even on a busy machine; a stop 20 ms; a stack
+   * update or resize about 350 ms.
    */
   static final OpenStackDelays DELAYS = new OpenStackDelays(Duration.ofSeconds(10), Duration.ofSeconds(10),
-      Duration.ofSeconds(300), Duration.ofSeconds(20), Duration.ofSeconds(100), Duration.ofSeconds(60),
-      Duration.ofSeconds(1), Duration.ofSeconds(100), Duration.ofSeconds(10), Duration.ofSeconds(100));
+      Duration.ofSeconds(500), Duration.ofSeconds(20), Duration.ofSeconds(500), Duration.ofSeconds(60),
+      Duration.ofSeconds(1), Duration.ofSeconds(100), Duration.ofSeconds(10), Duration.ofSeconds(500));
 
   final CloudWorld world = new CloudWorld(new SimTiming(SPEED));
   final OpenStackSimulator sim;

@@ -1,5 +1,7 @@
 package io.autohealer.worker.openstack;
 
+import java.util.Objects;
+
 /**
  * One row of {@code GET /stacks/{name}/{id}/resources?nested_depth=N}.
  *
@@ -30,7 +32,7 @@ public record HeatResource(
   }
 
   public boolean inStack(String name, String id) {
-    return java.util.Objects.equals(stackName, name) && java.util.Objects.equals(stackId, id);
+    return Objects.equals(stackName, name) && Objects.equals(stackId, id);
   }
 
   /** "stack/resource", as a person reads it. */

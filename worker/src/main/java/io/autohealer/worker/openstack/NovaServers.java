@@ -44,7 +44,8 @@ final class NovaServers {
       return device != null && ROOT_DEVICES.contains(device);
     }
 
-    boolean detaching() {
+    /** Cinder shows it detaching (or detached but still listed): a detach was sent already. */
+    boolean detachStarted() {
       return "detaching".equals(status) || "available".equals(status);
     }
   }
@@ -238,7 +239,7 @@ final class NovaServers {
       if (volumes.mustStay(v) || keepIds.contains(v.volumeId())) {
         continue;
       }
-      if (v.detaching()) {
+      if (v.detachStarted()) {
         log.info("Volume {} is already {} from server {}", v.volumeId(), v.status(), serverId);
         detached.add(v.volumeId());
       } else if (requestDetach(os, serverId, v.volumeId())) {
