@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a Deployment's ReplicaSet {@code apps/web} with a PodDisruptionBudget that allows one pod
  *       unavailable: its pods are spread over schedulable workers, an evicted one is replaced on
  *       another worker and turns Ready after a start-up delay, so the budget first refuses and
- *       later allows the next eviction;
+ *       later allows the next eviction. The budget lets unhealthy pods go ({@code
+ *       unhealthyPodEvictionPolicy: AlwaysAllow}, as a well-run cluster sets it): with the default,
+ *       pods of a dead node that hosts two replicas could never be evicted;
  *   <li>a StatefulSet {@code apps/db} whose pods each use a Cinder CSI volume: a VolumeAttachment
  *       exists while the pod is on a node, and the CSI driver removes it some time after the pod
  *       is gone from there; pod {@code db-N} is made again only once the old one is gone;
@@ -213,7 +215,7 @@ public final class SimulatedWorkloads implements AutoCloseable {
     ensure(() -> client.policy().v1().podDisruptionBudget().inNamespace(APPS).withName(WEB).get(),
         () -> client.policy().v1().podDisruptionBudget().inNamespace(APPS).resource(new PodDisruptionBudgetBuilder()
             .withNewMetadata().withName(WEB).withNamespace(APPS).endMetadata()
-            .withNewSpec().withMaxUnavailable(new IntOrString(1))
+            .withNewSpec().withMaxUnavailable(new IntOrString(1)).withUnhealthyPodEvictionPolicy("AlwaysAllow")
             .withNewSelector().addToMatchLabels(APP, WEB).endSelector().endSpec()
             .build()).create());
     owners.put(DB, owner(ensure(() -> client.apps().statefulSets().inNamespace(APPS).withName(DB).get(),

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesActivitiesImpl implements KubernetesActivities {
   private static final Logger log = LoggerFactory.getLogger(KubernetesActivitiesImpl.class);
+  /**
+   * Class-path resource listing every API call these activities make ("verb group/resource"),
+   * from which the worker's RBAC rules are derived.
+   */
+  public static final String CALLS_RESOURCE = "META-INF/autohealer/kubernetes-calls.txt";
 
   // A JSON merge patch sends no resourceVersion, so it cannot conflict with the kubelet's status
   // updates; kubectl's strategic merge patch would do the same but is not served by every server.
