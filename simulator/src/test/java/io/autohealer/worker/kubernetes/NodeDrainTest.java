@@ -168,6 +168,21 @@ class NodeDrainTest {
   }
 
   @Test
+  void aFailedDeleteOfAStuckPodIsTriedAgainAtTheNextPoll() {
+    node("w3", "Unknown");
+    pod(APPS, "lonely", "w3", null, null);
+    int[] failures = {1};
+    simulator.addInterceptor(request -> "DELETE".equals(request.getMethod()) && !ApiInterceptor.fromSimulator(request)
+        && failures[0]-- > 0 ? new MockResponse().setResponseCode(500).setBody("{\"kind\":\"Status\",\"code\":500}") : null);
+
+    DrainResult result = activities.drainNode(new Drain("w3", TIMEOUT, POLL));
+
+    assertEquals(List.of("apps/lonely"), result.evicted());
+    assertFalse(result.timedOut());
+    assertEquals(2L, calls.counts().get("delete /pods"), "one failed, one done: " + calls.counts());
+  }
+
+  @Test
   void anEvictedPodOfAReadyNodeIsLeftToItsKubelet() throws Exception {
     simulator.kubeletsRunning(node -> false); // a kubelet that is slow to end its pods
     pod(APPS, "lonely", "w1", null, null);

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Cluster API does for unreachable nodes. The drain ends when no such pod is left or at the
  * deadline, and says what is left; a timeout is never a failure.
  *
- * <p>Evictions go through a client that does not retry: fabric8 would otherwise retry a 429 for
- * about 19 s inside one call, hiding the budget's answer and stalling every other pod.
+ * <p>Evictions and deletes go through a client that does not retry: fabric8 would otherwise retry
+ * a 429 or 5xx for about 19 s inside one call, hiding the budget's answer and stalling every other
+ * pod; a failed one is simply tried again at the next poll.
  */
 final class NodeDrainer {
   private static final Logger log = LoggerFactory.getLogger(NodeDrainer.class);
@@ -42,8 +43,9 @@ final class NodeDrainer {
   private final Duration notReadyGrace;
 
   /**
-   * @param client for reads and deletes
-   * @param evictions the same server without the client's own 429/5xx retries
+   * @param client for reads
+   * @param evictions the same server without the client's own 429/5xx retries, for evictions
+   *     and deletes: a refusal or an error is handled at the next poll, not retried inside a call
    * @param notReadyGrace how long an evicted pod of a node that is not Ready may take to go
    */
   NodeDrainer(KubernetesClient client, KubernetesClient evictions, Duration notReadyGrace) {
@@ -91,8 +93,9 @@ final class NodeDrainer {
   private Look look(Poll poll, String node) {
     return poll.read("list pods of node " + node, () -> {
       Node current = client.nodes().withName(node).get();
-      // A server-side field selector keeps the list small on big clusters; the pods are filtered
-      // again because not every server honours it (the fabric8 mock server does not).
+      // A server-side field selector, as kubectl drain uses, keeps the list small on big clusters;
+      // the answer is filtered again in case a server ignores it. (fabric8's plain mock server
+      // answers it with no pods at all; the simulator serves it, so drains are tested there.)
       List<Pod> pods = client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems().stream()
           .filter(p -> DrainPods.onNode(p, node))
           .toList();
@@ -164,11 +167,21 @@ final class NodeDrainer {
 
   private void forceDelete(String node, Pod pod, Progress progress) {
     String key = DrainPods.key(pod);
-    // Only for a pod already being deleted; a replacement of the same name cannot exist until it
-    // is gone, so deleting by name cannot hit another pod.
-    KubernetesFailures.call("delete pod " + key, () -> client.pods()
-        .inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-        .withGracePeriod(0).delete());
+    try {
+      // Only for a pod already being deleted; a replacement of the same name cannot exist until
+      // it is gone, so deleting by name cannot hit another pod.
+      evictions.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return;
+      }
+      if (!KubernetesFailures.isRetryable(e)) {
+        throw KubernetesFailures.permanent("delete pod " + key, e);
+      }
+      log.warn("Deleting pod {} failed, will try again: HTTP {} {}", key, e.getCode(), e.getMessage());
+      return;
+    }
     log.warn("Deleted pod {} with no grace period: node {} is not Ready and the pod was still there {} after its eviction",
         key, node, notReadyGrace);
     progress.evicted.add(key);
