@@ -52,10 +52,6 @@ final class SimulatorDispatcher extends KubernetesCrudDispatcher implements InPr
     return kubeletRunning.test(node);
   }
 
-  PodTerminations terminations() {
-    return terminations;
-  }
-
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     for (ApiInterceptor interceptor : interceptors) {

@@ -36,9 +36,10 @@ final class NodeWaits {
    */
   NodeReadyResult awaitNodeReady(AwaitNodeReady request) {
     String name = request.node();
-    String oldServer = request.notServerId() == null || request.notServerId().isBlank()
-        ? null : ServerIds.normalise(request.notServerId());
-    String unwanted = oldServer != null ? oldServer : request.notServerId();
+    String notServer = request.notServerId() == null || request.notServerId().isBlank()
+        ? null : request.notServerId().trim();
+    // Compared in the form ServerIds gives; an id that is no uuid is compared as it is.
+    String unwanted = notServer == null ? null : Objects.requireNonNullElse(ServerIds.normalise(notServer), notServer);
     Poll poll = Poll.until(request.timeout(), request.pollInterval());
     while (true) {
       Optional<Optional<Node>> read =

@@ -62,6 +62,8 @@ class NodeWaitsTest {
 
     assertEquals(new NodeReadyResult(true, OLD_SERVER),
         activities.awaitNodeReady(new AwaitNodeReady("w1", null, LONG, POLL)));
+    assertEquals(new NodeReadyResult(true, OLD_SERVER),
+        activities.awaitNodeReady(new AwaitNodeReady("w1", " ", LONG, POLL)), "a blank notServerId is none");
   }
 
   @Test
