@@ -10,8 +10,6 @@ public enum Decision {
   REPAIR_RUNNING,
   /** Unhealthy, but {@code dry-run} is on. */
   DRY_RUN,
-  /** An unhealthy master: master repair is not implemented yet. */
-  MASTER_NOT_REPAIRED,
   /** Unhealthy, but neither providerID nor machineID gives a server uuid. */
   NO_SERVER_ID,
   /** Temporal refused or could not be reached; tried again on the next check. */

@@ -2,7 +2,6 @@ package io.autohealer.detector;
 
 import io.autohealer.config.AutoHealerConfig;
 import io.autohealer.config.GoDuration;
-import io.autohealer.workflows.NodeRole;
 import io.autohealer.workflows.RepairRequest;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,15 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches Nodes through an informer and starts a repair for each unhealthy worker.
+ * Watches Nodes through an informer and starts a repair for each unhealthy node. A master's
+ * repair keeps etcd's quorum itself (it waits until the other masters are a majority).
  *
  * <p>A node is evaluated on every {@code monitor-interval} tick (from the informer's cache, never a
  * LIST), whenever it changes, and at the moment a bad condition has lasted long enough or its
  * {@code check-delay-after-add} ends, so detection does not wait for the next tick. All evaluation
  * runs on one thread, so the state here needs no locks.
  *
- * <p>Not yet here: master repair (unhealthy masters are reported once and left alone) and the
- * safety gates beyond the watch guard (storm guard, concurrency limit, opt-out, cool-down).
+ * <p>Not yet here: the safety gates beyond the watch guard (storm guard, concurrency limit, opt-out,
+ * cool-down).
  */
 public final class Detector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Detector.class);
@@ -171,11 +171,6 @@ public final class Detector implements AutoCloseable {
   private Decision act(Node node, Verdict.Unhealthy unhealthy, Instant now) {
     String name = NodeFacts.name(node);
     String what = unhealthy.failedCheck() + ": " + unhealthy.reason();
-    if (unhealthy.role() == NodeRole.MASTER) {
-      reportOnce(name, Decision.MASTER_NOT_REPAIRED,
-          "master node {} is unhealthy ({}); master repair is not implemented yet, the node is left alone", name, what);
-      return Decision.MASTER_NOT_REPAIRED;
-    }
     Optional<String> serverId = NodeFacts.serverId(node);
     if (serverId.isEmpty()) {
       reportOnce(name, Decision.NO_SERVER_ID,

@@ -283,15 +283,15 @@ class DetectorTest {
   }
 
   @Test
-  void masterIsNotRepairedYet() throws InterruptedException {
-    startDetector("");
+  void unhealthyMasterGetsARepairOfRoleMaster() throws InterruptedException {
+    startDetector("", new RepairStarter(workflowClient));
     create(TestNodes.master("k8s-master-0", "False", ago(Duration.ofMinutes(10))).build());
 
-    Evaluation evaluation = awaitEvaluation("k8s-master-0", e -> true);
+    awaitEvaluation("k8s-master-0", e -> e.decision() == Decision.REPAIR_STARTED);
+    RecordingRepairWorkflow.Run run = awaitRepairRun();
 
-    assertEquals(Decision.MASTER_NOT_REPAIRED, evaluation.decision());
-    assertEquals(NodeRole.MASTER, assertInstanceOf(Verdict.Unhealthy.class, evaluation.verdict()).role());
-    assertNoRepairOf("k8s-master-0");
+    assertEquals(RepairIds.workflowId(CLUSTER, "k8s-master-0"), run.workflowId());
+    assertEquals(NodeRole.MASTER, run.request().role());
   }
 
   @Test
