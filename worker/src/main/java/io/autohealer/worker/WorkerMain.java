@@ -1,26 +1,10 @@
 package io.autohealer.worker;
 
-import io.autohealer.config.AutoHealerConfig;
 import io.autohealer.config.ConfigException;
 import io.autohealer.config.ConfigLoader;
-import io.autohealer.config.KubernetesClients;
-import io.autohealer.config.TemporalClients;
-import io.autohealer.workflows.RepairIds;
-import io.autohealer.workflows.RepairNodeWorkflowImpl;
-import io.autohealer.worker.kubernetes.KubernetesActivitiesImpl;
-import io.autohealer.worker.openstack.CloudActivitiesImpl;
-import io.autohealer.worker.openstack.CredentialsFromConfig;
-import io.autohealer.worker.openstack.OpenStackCredentials;
-import io.autohealer.worker.openstack.OpenStackSession;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -51,43 +35,19 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    AutoHealerConfig cfg;
-    OpenStackCredentials credentials;
+    RepairWorker worker;
     try {
-      cfg = ConfigLoader.load(config);
-      credentials = CredentialsFromConfig.from(cfg.openstack());
+      worker = RepairWorker.start(ConfigLoader.load(config), testServer);
     } catch (ConfigException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
-    String taskQueue = RepairIds.taskQueue(cfg.clusterName());
-    KubernetesClient kubernetes = KubernetesClients.create(cfg.kubernetes());
-    OpenStackSession openstack = new OpenStackSession(credentials);
-    TemporalClients.Connection temporal = TemporalClients.connect(cfg.temporal());
-
-    WorkerFactory factory = WorkerFactory.newInstance(temporal.client());
-    WorkerOptions.Builder options = WorkerOptions.newBuilder();
-    if (testServer) {
-      options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
-    }
-    Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack));
-
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Stopping: finishing running activity attempts for up to 30s");
-      factory.shutdown();
-      factory.awaitTermination(30, TimeUnit.SECONDS);
-      temporal.close();
-      kubernetes.close();
+      worker.close();
       stopped.countDown();
     }, "worker-shutdown"));
-
-    factory.start();
-    log.info("Worker for cluster {} polling task queue {} at {} (namespace {})",
-        cfg.clusterName(), taskQueue, cfg.temporal().address(), cfg.temporal().namespace());
     stopped.await();
     return 0;
   }

@@ -1,0 +1,73 @@
+package io.autohealer.worker;
+
+import io.autohealer.config.AutoHealerConfig;
+import io.autohealer.config.ConfigException;
+import io.autohealer.config.KubernetesClients;
+import io.autohealer.config.TemporalClients;
+import io.autohealer.worker.kubernetes.KubernetesActivitiesImpl;
+import io.autohealer.worker.openstack.CloudActivitiesImpl;
+import io.autohealer.worker.openstack.CredentialsFromConfig;
+import io.autohealer.worker.openstack.OpenStackSession;
+import io.autohealer.workflows.RepairIds;
+import io.autohealer.workflows.RepairNodeWorkflowImpl;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Temporal worker for one cluster: RepairNodeWorkflow and its activities on the
+ * cluster's task queue, with the Kubernetes and OpenStack clients built from the config.
+ */
+public final class RepairWorker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RepairWorker.class);
+
+  private final TemporalClients.Connection temporal;
+  private final KubernetesClient kubernetes;
+  private final WorkerFactory factory;
+
+  private RepairWorker(TemporalClients.Connection temporal, KubernetesClient kubernetes, WorkerFactory factory) {
+    this.temporal = temporal;
+    this.kubernetes = kubernetes;
+    this.factory = factory;
+  }
+
+  /**
+   * @param testServer disable sticky task queues: only for Temporal's Java test server, which never
+   *     moves a workflow off a dead worker's sticky queue
+   * @throws ConfigException when the OpenStack settings cannot make credentials
+   */
+  public static RepairWorker start(AutoHealerConfig config, boolean testServer) {
+    OpenStackSession openstack = new OpenStackSession(CredentialsFromConfig.from(config.openstack()));
+    String taskQueue = RepairIds.taskQueue(config.clusterName());
+    KubernetesClient kubernetes = KubernetesClients.create(config.kubernetes());
+    TemporalClients.Connection temporal = TemporalClients.connect(config.temporal());
+
+    WorkerFactory factory = WorkerFactory.newInstance(temporal.client());
+    WorkerOptions.Builder options = WorkerOptions.newBuilder();
+    if (testServer) {
+      options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    }
+    Worker worker = factory.newWorker(taskQueue, options.build());
+    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack));
+    factory.start();
+    log.info("Worker for cluster {} polling task queue {} at {} (namespace {})",
+        config.clusterName(), taskQueue, config.temporal().address(), config.temporal().namespace());
+    return new RepairWorker(temporal, kubernetes, factory);
+  }
+
+  /** Stops polling and lets running activity attempts finish, for up to 30 seconds. */
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    temporal.close();
+    kubernetes.close();
+  }
+}
