@@ -94,6 +94,7 @@ class DetectorTest {
     env.start();
     RecordingRepairWorkflow.STARTED.clear();
     client.nodes().delete();
+    client.v1().events().inNamespace("default").delete();
   }
 
   @AfterEach
@@ -207,10 +208,12 @@ class DetectorTest {
     RecordingRepairWorkflow.Run first = awaitRepairRun();
     awaitEvaluation("k8s-node-1", e -> e.decision() == Decision.REPAIR_STARTED);
 
-    // A new detector (a restart, or another replica) knows nothing and calls Temporal again.
+    // A new detector (a restart, or a new leader) finds the running repair in Temporal.
+    detectors.get(0).close();
+    evaluations.clear();
     RepairStarter fresh = new RepairStarter(workflowClient);
     startDetector("", fresh);
-    awaitEvaluation("k8s-node-1", e -> e.decision() == Decision.REPAIR_STARTED);
+    awaitEvaluation("k8s-node-1", e -> e.decision() == Decision.REPAIR_RUNNING);
 
     assertEquals(first.runId(), fresh.runId(CLUSTER, "k8s-node-1").orElseThrow());
     assertEquals(
@@ -221,7 +224,7 @@ class DetectorTest {
   @Test
   void aClosedRepairLetsANewOneStart() throws InterruptedException {
     RepairStarter starter = new RepairStarter(workflowClient);
-    startDetector("", starter);
+    startDetector("repair-cooldown: 0s\n", starter);
     create(TestNodes.worker("k8s-node-1", "False", ago(Duration.ofMinutes(10))).build());
     RecordingRepairWorkflow.Run first = awaitRepairRun();
 
@@ -283,15 +286,15 @@ class DetectorTest {
   }
 
   @Test
-  void masterIsNotRepairedYet() throws InterruptedException {
+  void unhealthyMasterIsRepairedToo() throws InterruptedException {
     startDetector("");
     create(TestNodes.master("k8s-master-0", "False", ago(Duration.ofMinutes(10))).build());
 
     Evaluation evaluation = awaitEvaluation("k8s-master-0", e -> true);
 
-    assertEquals(Decision.MASTER_NOT_REPAIRED, evaluation.decision());
+    assertEquals(Decision.REPAIR_STARTED, evaluation.decision());
     assertEquals(NodeRole.MASTER, assertInstanceOf(Verdict.Unhealthy.class, evaluation.verdict()).role());
-    assertNoRepairOf("k8s-master-0");
+    assertEquals(NodeRole.MASTER, awaitRepairRun().request().role());
   }
 
   @Test
