@@ -94,9 +94,9 @@ public final class DetectorMain implements Callable<Integer> {
     registry.config().commonTags("cluster", settings.clusterName());
     DetectorMetrics metrics = new DetectorMetrics(registry);
     boolean leaderElect = settings.leaderElect();
-    try (MetricsServer server = serve(settings.metricsPort(), registry, leaderElect);
-        TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
+    try (TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
         KubernetesClient kubernetes = KubernetesClients.create(settings.kubernetes());
+        MetricsServer server = serve(settings.metricsPort(), registry, leaderElect);
         Detector detector =
             new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()), Clock.systemUTC(),
                 DetectorListener.NONE, metrics)) {

@@ -98,8 +98,10 @@ class DetectorTest {
   }
 
   @AfterEach
-  void tearDown() {
-    detectors.forEach(Detector::close);
+  void tearDown() throws InterruptedException {
+    for (Detector detector : detectors) {
+      stop(detector);
+    }
     // Running repairs keep result long-polls open, which would hold up the environment's close.
     for (String workflowId : RecordingRepairWorkflow.WORKFLOW_IDS) {
       try {
@@ -109,6 +111,23 @@ class DetectorTest {
       }
     }
     RecordingRepairWorkflow.WORKFLOW_IDS.clear();
+  }
+
+  /**
+   * Closes a detector once its Node watch has delivered everything: fabric8's mock server stalls
+   * its event loop for up to a minute when a watch closes with an event still to send.
+   */
+  private void stop(Detector detector) throws InterruptedException {
+    if (!detector.ready()) {
+      detector.close();
+      return;
+    }
+    detector.awaitQuiet(WAIT);
+    String fence = "fence-" + System.nanoTime();
+    create(TestNodes.worker(fence, "True", Instant.now()).build());
+    awaitEvaluation(fence, e -> true);
+    detector.awaitQuiet(WAIT);
+    detector.close();
   }
 
   private Detector startDetector(String extraConfig) {
@@ -209,7 +228,7 @@ class DetectorTest {
     awaitEvaluation("k8s-node-1", e -> e.decision() == Decision.REPAIR_STARTED);
 
     // A new detector (a restart, or a new leader) finds the running repair in Temporal.
-    detectors.get(0).close();
+    stop(detectors.get(0));
     evaluations.clear();
     RepairStarter fresh = new RepairStarter(workflowClient);
     startDetector("", fresh);
