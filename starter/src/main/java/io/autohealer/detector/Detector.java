@@ -198,6 +198,14 @@ public final class Detector implements AutoCloseable {
     return nodes != null && primed && nodes.hasSynced() && nodes.isWatching();
   }
 
+  /**
+   * Why the Kubernetes API cannot be trusted now (the Node or pause watch is down), or empty. While
+   * it cannot, no repair starts, and the cluster's health is unknown.
+   */
+  public Optional<String> kubernetesProblem() {
+    return Optional.ofNullable(apiProblem());
+  }
+
   /** Waits until the decisions made so far are taken and their Events posted (tests). */
   void awaitQuiet(Duration timeout) {
     try {

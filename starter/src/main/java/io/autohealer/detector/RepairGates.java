@@ -4,7 +4,6 @@ import io.autohealer.config.ClusterPause;
 import io.autohealer.config.GoDuration;
 import io.autohealer.config.SafetySettings;
 import io.autohealer.workflows.NodeRole;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -165,9 +164,5 @@ final class RepairGates {
 
   private static Optional<Block> block(Decision decision, String message) {
     return Optional.of(new Block(decision, message, null));
-  }
-
-  static String formatDuration(Duration duration) {
-    return GoDuration.format(duration);
   }
 }

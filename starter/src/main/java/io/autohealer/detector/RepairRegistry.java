@@ -10,7 +10,6 @@ import io.temporal.client.WorkflowNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -236,10 +235,5 @@ final class RepairRegistry {
             }
           });
     }
-  }
-
-  /** Node names of a collection of repairs, for logs. */
-  static List<String> nodes(Collection<Running> repairs) {
-    return repairs.stream().map(Running::node).sorted().toList();
   }
 }
