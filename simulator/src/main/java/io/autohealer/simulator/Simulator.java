@@ -3,6 +3,7 @@ package io.autohealer.simulator;
 import io.autohealer.simulator.kubernetes.KubernetesSimulator;
 import io.autohealer.simulator.kubernetes.NodeAwaiter;
 import io.autohealer.simulator.kubernetes.SimulatedKubelets;
+import io.autohealer.simulator.kubernetes.SimulatedWorkloads;
 import io.autohealer.simulator.openstack.OpenStackSimulator;
 import io.autohealer.simulator.openstack.SimulatedCluster;
 import io.autohealer.simulator.openstack.SimulatorOptions;
@@ -16,22 +17,27 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A simulated Magnum cluster: Keystone, Nova, Magnum, Heat and Cinder over real HTTP, and a
- * Kubernetes API whose nodes behave like kubelets of the simulated servers. The real clients of
- * the worker and the detector talk to it unchanged.
+ * Kubernetes API whose nodes behave like kubelets of the simulated servers and run workloads (a
+ * Deployment with a PodDisruptionBudget, a StatefulSet on CSI volumes, a DaemonSet, mirror pods on
+ * masters; see {@link SimulatedWorkloads}). The real clients of the worker and the detector talk
+ * to it unchanged.
  */
 public final class Simulator implements AutoCloseable {
   private final CloudWorld world;
   private final OpenStackSimulator openstack;
   private final KubernetesSimulator kubernetes;
   private final SimulatedKubelets kubelets;
+  private final SimulatedWorkloads workloads;
   private final NodeAwaiter nodes;
   private final SimulatedCluster cluster;
 
-  private Simulator(Options options) {
+  private Simulator(Options options, SimulatedWorkloads.Options workloadOptions) {
     world = new CloudWorld(new SimTiming(options.speed()));
     openstack = new OpenStackSimulator(world, SimulatorOptions.defaults().withPort(0)).start();
     kubernetes = KubernetesSimulator.start(0);
     kubelets = new SimulatedKubelets(world, kubernetes.client()).start();
+    kubernetes.kubeletsRunning(kubelets::running);
+    workloads = new SimulatedWorkloads(kubernetes, world.timing(), workloadOptions).start();
     nodes = new NodeAwaiter(kubernetes.client());
     cluster = openstack.newCluster(options.clusterName())
         .masters(options.masters())
@@ -56,12 +62,20 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
-  /** Starts every API and waits until every node of the cluster is Ready. */
+  /** Starts every API and waits until every node of the cluster and the workloads are Ready. */
   public static Simulator start(Options options, Duration readyTimeout)
       throws TimeoutException, InterruptedException {
-    Simulator simulator = new Simulator(options);
+    return start(options, SimulatedWorkloads.Options.defaults(), readyTimeout);
+  }
+
+  /** As {@link #start(Options, Duration)}, with workloads of the given shape. */
+  public static Simulator start(Options options, SimulatedWorkloads.Options workloads, Duration readyTimeout)
+      throws TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + readyTimeout.toNanos();
+    Simulator simulator = new Simulator(options, workloads);
     try {
       simulator.nodes.awaitReady(options.masters() + options.workers(), readyTimeout);
+      simulator.workloads.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       return simulator;
     } catch (TimeoutException | InterruptedException | RuntimeException e) {
       simulator.close();
@@ -89,6 +103,10 @@ public final class Simulator implements AutoCloseable {
     return nodes;
   }
 
+  public SimulatedWorkloads workloads() {
+    return workloads;
+  }
+
   /** Names of the cluster's current worker nodes, sorted. */
   public List<String> workerNodes() {
     return nodeNames(cluster.workerIds());
@@ -114,6 +132,7 @@ public final class Simulator implements AutoCloseable {
   @Override
   public void close() {
     nodes.close();
+    workloads.close();
     kubelets.close();
     kubernetes.close();
     openstack.close();

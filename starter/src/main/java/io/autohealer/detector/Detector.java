@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches Nodes through an informer and starts a repair for each unhealthy node that passes the
- * safety gates ({@link RepairGates}).
+ * safety gates ({@link RepairGates}). A master's repair keeps etcd's quorum itself (it waits until
+ * the other masters are a majority), and masters are repaired one at a time.
  *
  * <p>A node is evaluated on every {@code monitor-interval} tick (from the informer's cache, never a
  * LIST), whenever it changes, and at the moment a bad condition has lasted long enough or its

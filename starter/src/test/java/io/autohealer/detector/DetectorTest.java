@@ -305,15 +305,15 @@ class DetectorTest {
   }
 
   @Test
-  void unhealthyMasterIsRepairedToo() throws InterruptedException {
-    startDetector("");
+  void unhealthyMasterGetsARepairOfRoleMaster() throws InterruptedException {
+    startDetector("", new RepairStarter(workflowClient));
     create(TestNodes.master("k8s-master-0", "False", ago(Duration.ofMinutes(10))).build());
 
-    Evaluation evaluation = awaitEvaluation("k8s-master-0", e -> true);
+    awaitEvaluation("k8s-master-0", e -> e.decision() == Decision.REPAIR_STARTED);
+    RecordingRepairWorkflow.Run run = awaitRepairRun();
 
-    assertEquals(Decision.REPAIR_STARTED, evaluation.decision());
-    assertEquals(NodeRole.MASTER, assertInstanceOf(Verdict.Unhealthy.class, evaluation.verdict()).role());
-    assertEquals(NodeRole.MASTER, awaitRepairRun().request().role());
+    assertEquals(RepairIds.workflowId(CLUSTER, "k8s-master-0"), run.workflowId());
+    assertEquals(NodeRole.MASTER, run.request().role());
   }
 
   @Test

@@ -19,10 +19,14 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * A Kubernetes API server for the simulated cluster: fabric8's mock server in CRUD mode, plain
- * HTTP on loopback, with the Eviction API added. Other processes (worker, detector) connect with
+ * HTTP on loopback, with the Eviction API (PodDisruptionBudgets honoured), graceful pod deletion
+ * that waits for the node's kubelet, and the {@code spec.nodeName} field selector of pod lists
+ * added. Other processes (worker, detector) connect with
  * {@code masterUrl=http://127.0.0.1:<port>} or the kubeconfig from {@link #writeKubeconfig}; no
  * authentication is checked.
  */
@@ -106,6 +110,21 @@ public final class KubernetesSimulator implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write kubeconfig " + file, e);
     }
+  }
+
+  /**
+   * Tells the API whose kubelets run, by Node name: a pod deleted gracefully (evicted, or deleted
+   * with a grace period) on a node whose kubelet does not run stays terminating until it is
+   * deleted with grace period 0 or its kubelet runs again (see {@link SimulatedWorkloads}). By
+   * default a kubelet runs unless its Node's Ready condition is Unknown.
+   */
+  public void kubeletsRunning(Predicate<String> running) {
+    dispatcher.kubeletRunning(Objects.requireNonNull(running, "running"));
+  }
+
+  /** Whether the kubelet of Node {@code nodeName} runs, as the API sees it. */
+  public boolean isKubeletRunning(String nodeName) {
+    return dispatcher.isKubeletRunning(nodeName);
   }
 
   /** Adds an interceptor that sees every request first (fault injection, call counting). */

@@ -1,5 +1,6 @@
 package io.autohealer.simulator.kubernetes;
 
+import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetList;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetSpec;
@@ -21,9 +23,10 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The Eviction API (policy/v1) over the CRUD store: deletes the pod unless that would take a
- * PodDisruptionBudget below its desired healthy count, which is answered with 429 like the real
- * apiserver does. The budget is computed on the fly from the store, as the disruption controller
+ * The Eviction API (policy/v1) over the CRUD store: deletes the pod gracefully (see {@link
+ * PodTerminations}) unless that would take a PodDisruptionBudget below its desired healthy count,
+ * which is answered with 429 like the real apiserver does, or the eviction's uid precondition
+ * names another pod (409). The budget is computed on the fly from the store, as the disruption controller
  * would (the mock has none): a pod is healthy when its Ready condition is True; the expected count
  * is the number of selected pods for an absolute minAvailable, else the replicas of their
  * controllers (ReplicaSet, StatefulSet, ReplicationController), a pod without one counting once.
@@ -37,23 +40,33 @@ final class PodEvictions {
       "ReplicationController", "/api/v1/namespaces/%s/replicationcontrollers/%s");
 
   private final Function<String, MockResponse> get;
-  private final Function<String, MockResponse> delete;
+  private final PodTerminations terminations;
   private final KubernetesSerialization json = new KubernetesSerialization();
 
-  /** @param get and @param delete act on the store in-process, by request path */
-  PodEvictions(Function<String, MockResponse> get, Function<String, MockResponse> delete) {
-    this.get = get;
-    this.delete = delete;
+  PodEvictions(InProcessStore store, PodTerminations terminations) {
+    this.get = store::get;
+    this.terminations = terminations;
   }
 
-  // Serialized so that two evictions cannot both take the last disruption a budget allows.
-  synchronized MockResponse evict(String namespace, String name) {
+  /**
+   * Serialized so that two evictions cannot both take the last disruption a budget allows.
+   *
+   * @param body the Eviction (its deleteOptions: uid precondition, grace period), may be empty
+   */
+  synchronized MockResponse evict(String namespace, String name, String body) {
     String podPath = "/api/v1/namespaces/%s/pods/%s".formatted(namespace, name);
     MockResponse found = get.apply(podPath);
     if (found.code() == 404) {
       return status(404, "NotFound", "pods \"%s\" not found".formatted(name), null);
     }
     Pod pod = json.unmarshal(body(found), Pod.class);
+    DeleteOptions options = body == null || body.isBlank()
+        ? null : json.unmarshal(body, Eviction.class).getDeleteOptions();
+    String expectedUid = options == null || options.getPreconditions() == null ? null : options.getPreconditions().getUid();
+    if (expectedUid != null && !expectedUid.equals(pod.getMetadata().getUid())) {
+      return status(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in object meta: %s"
+          .formatted(expectedUid, pod.getMetadata().getUid()), null);
+    }
     if (!ignoresBudgets(pod)) {
       List<PodDisruptionBudget> budgets = budgetsCovering(pod);
       if (budgets.size() > 1) {
@@ -68,8 +81,8 @@ final class PodEvictions {
         }
       }
     }
-    delete.apply(podPath);
-    return status(201, null, null, null);
+    MockResponse deleted = terminations.delete(pod, options);
+    return deleted.code() < 300 ? status(201, null, null, null) : deleted;
   }
 
   private static boolean ignoresBudgets(Pod pod) {

@@ -98,6 +98,14 @@ public final class SimulatedKubelets implements WorldListener, AutoCloseable {
     world.update(server.id(), s -> s.withFault(fault));
   }
 
+  /**
+   * Whether a kubelet runs for Node {@code nodeName}: a server of that name is ACTIVE with no
+   * fault. For {@link KubernetesSimulator#kubeletsRunning}; it reads the world, never the API.
+   */
+  public boolean running(String nodeName) {
+    return world.servers().stream().anyMatch(s -> s.name().equals(nodeName) && s.kubeletHealthy());
+  }
+
   @Override
   public void serverChanged(SimServer server) {
     submit(() -> observe(server, false));

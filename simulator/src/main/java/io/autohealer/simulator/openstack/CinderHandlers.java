@@ -1,9 +1,10 @@
 package io.autohealer.simulator.openstack;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
-/** Cinder v3's volume GET, which the Go healer reads for {@code bootable}. */
+/** Cinder v3's volume GET, which the healer reads for {@code bootable} and {@code status}. */
 final class CinderHandlers {
   private final NovaCompute nova;
   private final String base;
@@ -23,13 +24,17 @@ final class CinderHandlers {
         .orElseThrow(() -> ApiException.notFound("Volume " + id + " could not be found."));
     ObjectNode body = Json.object();
     ObjectNode v = body.putObject("volume");
-    v.put("id", volume.id()).put("name", volume.name()).put("status", "in-use")
+    v.put("id", volume.id()).put("name", volume.name()).put("status", volume.status())
         .put("size", volume.sizeGb()).put("bootable", Boolean.toString(volume.bootable()))
         .put("volume_type", "__DEFAULT__").put("availability_zone", "nova")
         .put("multiattach", false).put("created_at", Json.novaTime(Instant.now()));
-    v.putArray("attachments").addObject()
-        .put("server_id", volume.serverId()).put("attachment_id", volume.id())
-        .put("volume_id", volume.id()).put("device", "/dev/vdb");
+    ArrayNode attachments = v.putArray("attachments");
+    String server = volume.attachedTo();
+    if (server != null) {
+      attachments.addObject()
+          .put("server_id", server).put("attachment_id", volume.id())
+          .put("volume_id", volume.id()).put("device", volume.device());
+    }
     return SimResponse.json(200, body);
   }
 }

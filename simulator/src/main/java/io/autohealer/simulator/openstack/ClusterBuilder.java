@@ -1,10 +1,12 @@
 package io.autohealer.simulator.openstack;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -25,6 +27,7 @@ public final class ClusterBuilder {
   private Integer maxWorkers;
   private final Map<String, String> labels = new LinkedHashMap<>(Map.of("auto_healing_enabled", "true"));
   private final List<ExtraNodegroup> extraNodegroups = new ArrayList<>();
+  private final Set<String> bootFromVolume = new HashSet<>();
 
   ClusterBuilder(String name, Function<ClusterBuilder, SimulatedCluster> creator) {
     this.name = Objects.requireNonNull(name);
@@ -69,6 +72,19 @@ public final class ClusterBuilder {
     return this;
   }
 
+  /**
+   * The servers of this role ("master" or "worker") boot from a bootable Cinder volume that their
+   * nested Heat stack manages (kube_master_volume / kube_node_volume), as with Magnum's
+   * boot_volume_size label; replacements do too.
+   */
+  public ClusterBuilder bootFromVolume(String role) {
+    if (!role.equals("master") && !role.equals("worker")) {
+      throw new IllegalArgumentException("role must be master or worker, got " + role);
+    }
+    bootFromVolume.add(role);
+    return this;
+  }
+
   /** Adds a worker nodegroup besides default-worker. */
   public ClusterBuilder nodegroup(String ngName, int count) {
     extraNodegroups.add(new ExtraNodegroup(ngName, count));
@@ -105,6 +121,10 @@ public final class ClusterBuilder {
 
   Map<String, String> labels() {
     return labels;
+  }
+
+  boolean bootsFromVolume(String role) {
+    return bootFromVolume.contains(role);
   }
 
   List<ExtraNodegroup> extraNodegroups() {

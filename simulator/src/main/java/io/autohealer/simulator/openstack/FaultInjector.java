@@ -18,9 +18,18 @@ public final class FaultInjector {
 
   private record ErrorRate(double rate, int status) {}
 
+  /** @param afterHandling the call takes effect and only its answer hangs */
+  private record Hang(AtomicInteger remaining, boolean afterHandling) {}
+
+  /** How long a hung call waits at most, should nobody release it. */
+  private static final Duration MAX_HANG = Duration.ofMinutes(10);
+
   private final Map<String, Failure> nextFailures = new ConcurrentHashMap<>();
   private final Map<String, ErrorRate> errorRates = new ConcurrentHashMap<>();
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+  private final Map<String, Hang> hangs = new ConcurrentHashMap<>();
+  private final Object hangLock = new Object();
+  private long releases;
 
   /** The next {@code count} calls of {@code operation} answer {@code status} and change nothing. */
   public FaultInjector failNext(String operation, int count, int status) {
@@ -48,15 +57,75 @@ public final class FaultInjector {
     return this;
   }
 
+  /**
+   * The next {@code count} calls of {@code operation} hang before they are handled (nothing
+   * changes) until {@link #releaseHangs()}: the client sees a timeout, as with a stuck API.
+   */
+  public FaultInjector hangNext(String operation, int count) {
+    hangs.put(operation, new Hang(new AtomicInteger(count), false));
+    return this;
+  }
+
+  /**
+   * The next {@code count} calls of {@code operation} are handled (the change happens) but their
+   * answers hang until {@link #releaseHangs()}: the client sees a timeout for a request that was
+   * carried out, as when an answer is lost.
+   */
+  public FaultInjector loseNextAnswers(String operation, int count) {
+    hangs.put(operation, new Hang(new AtomicInteger(count), true));
+    return this;
+  }
+
+  /** Lets every hung call go on (a hung answer is then written, to a client that gave up). */
+  public void releaseHangs() {
+    synchronized (hangLock) {
+      releases++;
+      hangLock.notifyAll();
+    }
+  }
+
   public void clear() {
     nextFailures.clear();
     errorRates.clear();
     latencies.clear();
+    hangs.clear();
+    releaseHangs();
   }
 
   Duration latency(String operation) {
     Duration specific = latencies.get(operation);
     return specific != null ? specific : latencies.getOrDefault(ANY, Duration.ZERO);
+  }
+
+  /** Whether this call hangs: empty if not, else true when only its answer does. */
+  Optional<Boolean> takeHang(String operation) {
+    for (String key : new String[] {operation, ANY}) {
+      Hang hang = hangs.get(key);
+      if (hang != null && hang.remaining().getAndDecrement() > 0) {
+        return Optional.of(hang.afterHandling());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Blocks the calling (HTTP) thread until {@link #releaseHangs()}, an interrupt or a long time. */
+  void hang() {
+    long deadline = System.nanoTime() + MAX_HANG.toNanos();
+    synchronized (hangLock) {
+      long seen = releases;
+      while (releases == seen) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          hangLock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** The status to answer instead of handling the call, if a fault applies to it. */

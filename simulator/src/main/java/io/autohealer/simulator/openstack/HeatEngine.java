@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Heat's view of each cluster, laid out as Magnum's templates do: ResourceGroups kube_masters and
- * kube_minions, one nested stack per node holding the server and its docker volume. Resource
- * health (mark-unhealthy) is kept per physical id; a stack update rebuilds every CHECK_FAILED
- * server under the same name.
+ * kube_minions, one nested stack per node holding the server, its docker volume and, when it
+ * boots from a volume, that volume. A server Nova deleted stays a resource (with its old physical
+ * id) until an update replaces it. Resource health (mark-unhealthy) is kept per physical id; a
+ * stack update rebuilds every CHECK_FAILED server under the same name.
  */
 final class HeatEngine {
   private static final String[][] GROUPS = {
@@ -62,7 +63,8 @@ final class HeatEngine {
           continue;
         }
         for (String serverId : c.serverIds(group[1])) {
-          Optional<SimServer> server = nova.world().server(serverId);
+          // A server Nova deleted stays a resource of its stack until an update replaces it.
+          Optional<SimServer> server = nova.world().server(serverId).or(() -> nova.departed(serverId));
           if (server.isEmpty()) {
             continue;
           }
@@ -74,11 +76,9 @@ final class HeatEngine {
             continue;
           }
           rows.add(row(group[2], serverId, "OS::Nova::Server", nodeStack, index));
-          nova.view(serverId).ifPresent(v -> {
-            synchronized (v.meta().volumes) {
-              v.meta().volumes.forEach(vol -> rows.add(row("docker_volume", vol, "OS::Cinder::Volume", nodeStack, index)));
-            }
-          });
+          for (NovaCompute.Volume volume : nova.volumesOwnedBy(serverId)) {
+            rows.add(row(volume.heatName(), volume.id(), "OS::Cinder::Volume", nodeStack, index));
+          }
         }
       }
       return null;
@@ -98,7 +98,12 @@ final class HeatEngine {
         : new Health("CHECK_COMPLETE", reason == null ? "" : reason));
   }
 
-  /** Stack PATCH: rebuild every CHECK_FAILED server, keeping its name. */
+  /**
+   * Stack PATCH: rebuild every CHECK_FAILED server, keeping its name (the same Heat resource, a
+   * new physical id). A server that boots from a Heat-managed volume gets a new volume when that
+   * volume is CHECK_FAILED too; otherwise it boots again from the same volume, which fails the
+   * update while the old server still holds it (the Go healer's issue #1446).
+   */
   void update(SimulatedCluster cluster) {
     cluster.locked(c -> {
       if (c.stackStatus().endsWith("_IN_PROGRESS")) {
@@ -110,25 +115,50 @@ final class HeatEngine {
     // Magnum notices the stack update at its next status sync.
     scheduler.after(delays.conductorPickup(), () -> cluster.updateStarted(null));
     scheduler.after(delays.conductorPickup().plus(delays.stackUpdate()), () -> {
+      List<String> failures = new ArrayList<>();
       cluster.locked(c -> {
         for (SimNodegroup ng : c.nodegroups()) {
           List<String> members = ng.mutableServerIds();
           for (int i = 0; i < members.size(); i++) {
             String old = members.get(i);
-            Health h = health.get(old);
-            Optional<SimServer> server = nova.world().server(old);
-            if (h == null || !h.status().equals("CHECK_FAILED") || server.isEmpty()) {
+            Optional<SimServer> server = nova.world().server(old).or(() -> nova.departed(old));
+            if (!unhealthy(old) || server.isEmpty()) {
               continue;
             }
+            Optional<NovaCompute.Volume> bootVolume =
+                nova.volumesOwnedBy(old).stream().filter(NovaCompute.Volume::bootable).findFirst();
+            String reuse = null;
+            if (bootVolume.isPresent() && !unhealthy(bootVolume.get().id())) {
+              if (bootVolume.get().attachedTo() != null) {
+                failures.add("Resource UPDATE failed: BadRequest: resources." + server.get().name()
+                    + ": Invalid volume: Volume " + bootVolume.get().id()
+                    + " status must be available, but current status is: in-use.");
+                continue;
+              }
+              reuse = bootVolume.get().id();
+            }
+            bootVolume.ifPresent(v -> health.remove(v.id()));
             health.remove(old);
             nova.removeNow(old);
-            members.set(i, nova.boot(server.get().name(), server.get().role(), ng.name(), false).id());
+            if (reuse == null) {
+              nova.purgeVolumes(old);
+            }
+            members.set(i, nova.boot(server.get().name(), server.get().role(), ng.name(), false,
+                bootVolume.isPresent() || ng.bootFromVolume(), reuse).id());
           }
         }
         return null;
       });
+      if (!failures.isEmpty()) {
+        cluster.failNextUpdate(String.join(" ", failures));
+      }
       scheduler.after(delays.boot().plus(delays.settle()), () -> cluster.updateFinished(null));
     });
+  }
+
+  private boolean unhealthy(String physicalId) {
+    Health h = health.get(physicalId);
+    return h != null && h.status().equals("CHECK_FAILED");
   }
 
   private Resource row(String name, String physicalId, String type, StackRef stack, String index) {

@@ -72,6 +72,20 @@ final class HttpFrontend implements HttpHandler {
     String operation = route.operation().apply(request);
     stats.record(operation);
     sleep(faults.latency(operation));
+    Optional<Boolean> hang = faults.takeHang(operation);
+    if (hang.isPresent() && !hang.get()) {
+      faults.hang();
+    }
+    try {
+      return handle(route, request, operation);
+    } finally {
+      if (hang.isPresent() && hang.get()) {
+        faults.hang();
+      }
+    }
+  }
+
+  private SimResponse handle(Router.Route route, SimRequest request, String operation) {
     Optional<Integer> injected = faults.injectedStatus(operation);
     if (injected.isPresent()) {
       int status = injected.get();

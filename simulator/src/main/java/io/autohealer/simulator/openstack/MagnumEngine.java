@@ -29,12 +29,15 @@ final class MagnumEngine {
     SimNodegroup masters = new SimNodegroup("default-master", "master", true, 1, null);
     SimNodegroup workers =
         new SimNodegroup("default-worker", "worker", true, spec.minWorkers(), spec.maxWorkers());
+    masters.setBootFromVolume(spec.bootsFromVolume("master"));
+    workers.setBootFromVolume(spec.bootsFromVolume("worker"));
     cluster.addNodegroup(masters);
     cluster.addNodegroup(workers);
     grow(cluster, masters, spec.masters(), true);
     grow(cluster, workers, spec.workers(), true);
     for (ClusterBuilder.ExtraNodegroup extra : spec.extraNodegroups()) {
       SimNodegroup ng = new SimNodegroup(extra.name(), "worker", false, 0, null);
+      ng.setBootFromVolume(spec.bootsFromVolume("worker"));
       cluster.addNodegroup(ng);
       grow(cluster, ng, extra.count(), true);
     }
@@ -90,6 +93,7 @@ final class MagnumEngine {
         for (String id : toRemove) {
           if (ng.mutableServerIds().remove(id)) {
             nova.removeNow(id);
+            nova.purgeVolumes(id);
           }
         }
         ng.setNodeCount(nodeCount);
@@ -115,7 +119,9 @@ final class MagnumEngine {
   private void shrink(SimNodegroup ng, int target) {
     List<String> members = ng.mutableServerIds();
     while (members.size() > target) {
-      nova.removeNow(members.remove(members.size() - 1));
+      String id = members.remove(members.size() - 1);
+      nova.removeNow(id);
+      nova.purgeVolumes(id);
     }
   }
 
@@ -123,7 +129,7 @@ final class MagnumEngine {
     while (ng.mutableServerIds().size() < target) {
       String role = ng.role().equals("master") ? "master" : "worker";
       String name = serverName(cluster, ng);
-      String id = nova.boot(name, role, ng.name(), activeNow).id();
+      String id = nova.boot(name, role, ng.name(), activeNow, ng.bootFromVolume(), null).id();
       ng.mutableServerIds().add(id);
     }
     ng.setNodeCount(Math.max(ng.nodeCount(), ng.mutableServerIds().size()));

@@ -7,6 +7,7 @@ import io.autohealer.simulator.world.SimServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,10 @@ final class NovaCompute {
     volatile Instant updated;
     volatile Instant launchedAt;
     final String mac;
+    /** Attached volumes (in-use or detaching), oldest first; guard with synchronized(volumes). */
     final List<String> volumes = new ArrayList<>();
+    /** The volume it boots from, or null when it boots from an image. */
+    volatile String bootVolumeId;
 
     Meta(Instant created, String mac) {
       this.created = created;
@@ -67,11 +71,82 @@ final class NovaCompute {
   private final CloudWorld world;
   private final SimScheduler scheduler;
   private final OpenStackDelays delays;
-  /** A Cinder volume attached to a server (Magnum gives each node a docker volume). */
-  record Volume(String id, String name, String serverId, boolean bootable, int sizeGb) {}
+  /**
+   * A Cinder volume. Magnum gives each node a docker volume, and a boot volume when the node
+   * boots from one; both are resources of the node's nested Heat stack.
+   */
+  static final class Volume {
+    private final String id;
+    private final String name;
+    private final boolean bootable;
+    private final int sizeGb;
+    private final String device;
+    private final String heatName;
+    private volatile String ownerId;
+    private volatile String status = "in-use";
+    private volatile String attachedTo;
+
+    /**
+     * @param heatName its resource name in the server's nested stack, or null when no stack
+     *     manages it (a Cinder CSI volume)
+     */
+    Volume(String id, String name, boolean bootable, int sizeGb, String device, String heatName, String serverId) {
+      this.id = id;
+      this.name = name;
+      this.bootable = bootable;
+      this.sizeGb = sizeGb;
+      this.device = device;
+      this.heatName = heatName;
+      this.ownerId = heatName == null ? null : serverId;
+      this.attachedTo = serverId;
+    }
+
+    String id() {
+      return id;
+    }
+
+    String name() {
+      return name;
+    }
+
+    boolean bootable() {
+      return bootable;
+    }
+
+    int sizeGb() {
+      return sizeGb;
+    }
+
+    /** Where it is attached: /dev/vda for a boot volume, /dev/vdb for the docker volume. */
+    String device() {
+      return device;
+    }
+
+    /** Its logical name in the node's nested stack. */
+    String heatName() {
+      return heatName;
+    }
+
+    /** The server whose nested stack holds it (it stays when that server is gone), or null. */
+    String ownerId() {
+      return ownerId;
+    }
+
+    /** Cinder's status: in-use, detaching or available. */
+    String status() {
+      return status;
+    }
+
+    /** The server it is attached to, or null. */
+    String attachedTo() {
+      return attachedTo;
+    }
+  }
 
   private final Map<String, Meta> metas = new ConcurrentHashMap<>();
   private final Map<String, Volume> volumes = new ConcurrentHashMap<>();
+  /** Servers deleted from Nova, for Heat, whose resources still name them until an update. */
+  private final Map<String, SimServer> departed = new ConcurrentHashMap<>();
   private final AtomicInteger addressCounter = new AtomicInteger();
 
   NovaCompute(CloudWorld world, SimScheduler scheduler, OpenStackDelays delays) {
@@ -94,8 +169,19 @@ final class NovaCompute {
         .toList();
   }
 
-  /** Creates a server: ACTIVE at once, or in BUILD and ACTIVE after the boot delay. */
+  /** Creates a server booting from an image: ACTIVE at once, or in BUILD and ACTIVE after the boot delay. */
   synchronized SimServer boot(String name, String role, String nodegroup, boolean activeNow) {
+    return boot(name, role, nodegroup, activeNow, false, null);
+  }
+
+  /**
+   * Creates a server.
+   *
+   * @param fromVolume boots from a bootable volume at /dev/vda, which its Heat stack manages
+   * @param existingBootVolume boots from this (available) volume instead of a new one
+   */
+  synchronized SimServer boot(
+      String name, String role, String nodegroup, boolean activeNow, boolean fromVolume, String existingBootVolume) {
     SimServer server = new SimServer(
         UUID.randomUUID().toString(), name, role, nodegroup, nextAddress(),
         activeNow ? ServerStatus.ACTIVE : ServerStatus.BUILD, NodeFault.NONE);
@@ -105,7 +191,26 @@ final class NovaCompute {
     } else {
       meta.taskState = "spawning";
     }
-    Volume docker = new Volume(UUID.randomUUID().toString(), name + "-docker-volume", server.id(), false, 10);
+    if (existingBootVolume != null) {
+      Volume boot = volumes.get(existingBootVolume);
+      if (boot == null || boot.attachedTo != null) {
+        throw new IllegalStateException("volume " + existingBootVolume + " is not available");
+      }
+      boot.ownerId = server.id();
+      boot.attachedTo = server.id();
+      boot.status = "in-use";
+      meta.bootVolumeId = boot.id();
+      meta.volumes.add(boot.id());
+    } else if (fromVolume) {
+      String heatName = role.equals("master") ? "kube_master_volume" : "kube_node_volume";
+      Volume boot = new Volume(UUID.randomUUID().toString(), name + "-boot-volume", true, 40, "/dev/vda",
+          heatName, server.id());
+      volumes.put(boot.id(), boot);
+      meta.bootVolumeId = boot.id();
+      meta.volumes.add(boot.id());
+    }
+    Volume docker = new Volume(UUID.randomUUID().toString(), name + "-docker-volume", false, 10, "/dev/vdb",
+        "docker_volume", server.id());
     volumes.put(docker.id(), docker);
     meta.volumes.add(docker.id());
     metas.put(server.id(), meta);
@@ -172,16 +277,118 @@ final class NovaCompute {
     scheduler.after(delays.delete(), () -> removeNow(id));
   }
 
+  /**
+   * The server is gone at once. Its docker volume goes with it; a boot volume stays, available,
+   * as its Heat stack owns it (until {@link #purgeVolumes}).
+   */
   synchronized void removeNow(String id) {
-    world.remove(id);
+    world.remove(id).ifPresent(s -> departed.put(id, s));
     Meta meta = metas.remove(id);
+    if (meta == null) {
+      return;
+    }
+    synchronized (meta.volumes) {
+      for (String volumeId : meta.volumes) {
+        Volume v = volumes.get(volumeId);
+        if (v == null) {
+          continue;
+        }
+        if (volumeId.equals(meta.bootVolumeId) || v.heatName == null) {
+          v.attachedTo = null;
+          v.status = "available";
+        } else {
+          volumes.remove(volumeId);
+        }
+      }
+      meta.volumes.clear();
+    }
+  }
+
+  /** Attaches a new volume that no Heat stack manages (e.g. a Cinder CSI volume); returns its id. */
+  synchronized String attachVolume(String serverId, String name, boolean bootable) {
+    View v = require(serverId);
+    String device;
+    synchronized (v.meta().volumes) {
+      device = "/dev/vd" + (char) ('b' + v.meta().volumes.size());
+      Volume volume = new Volume(UUID.randomUUID().toString(), name, bootable, 1, device, null, serverId);
+      volumes.put(volume.id(), volume);
+      v.meta().volumes.add(volume.id());
+      touch(v.meta());
+      return volume.id();
+    }
+  }
+
+  /** The volumes attached to the server (in-use or detaching), oldest first. */
+  List<String> attachedVolumes(String serverId) {
+    return view(serverId).map(v -> {
+      synchronized (v.meta().volumes) {
+        return List.copyOf(v.meta().volumes);
+      }
+    }).orElse(List.of());
+  }
+
+  /** Deletes every volume the server's Heat stack held (the stack member is gone). */
+  synchronized void purgeVolumes(String ownerId) {
+    volumes.values().removeIf(v -> ownerId.equals(v.ownerId) && v.attachedTo == null);
+  }
+
+  /**
+   * Nova's {@code DELETE /servers/{id}/os-volume_attachments/{volumeId}}: the volume is detaching
+   * at once and detached after the detach delay. A root volume and a volume that is not in-use
+   * are refused with 400, as Nova does.
+   */
+  synchronized void detachVolume(String serverId, String volumeId) {
+    View v = require(serverId);
+    boolean attached;
+    synchronized (v.meta().volumes) {
+      attached = v.meta().volumes.contains(volumeId);
+    }
+    Volume volume = volumes.get(volumeId);
+    if (!attached || volume == null) {
+      throw ApiException.notFound("volume_id not found: " + volumeId);
+    }
+    if (volumeId.equals(v.meta().bootVolumeId)) {
+      throw ApiException.badRequest("Cannot detach a root device volume");
+    }
+    if (!volume.status.equals("in-use")) {
+      throw ApiException.badRequest("Invalid volume: Volume " + volumeId
+          + " status must be in-use to detach, but current status is: " + volume.status);
+    }
+    volume.status = "detaching";
+    touch(v.meta());
+    scheduler.after(delays.detach(), () -> finishDetach(serverId, volumeId));
+  }
+
+  private synchronized void finishDetach(String serverId, String volumeId) {
+    Volume volume = volumes.get(volumeId);
+    if (volume == null || !"detaching".equals(volume.status)) {
+      return;
+    }
+    volume.status = "available";
+    volume.attachedTo = null;
+    Meta meta = metas.get(serverId);
     if (meta != null) {
-      meta.volumes.forEach(volumes::remove);
+      synchronized (meta.volumes) {
+        meta.volumes.remove(volumeId);
+      }
+      touch(meta);
     }
   }
 
   Optional<Volume> volume(String id) {
     return Optional.ofNullable(volumes.get(id));
+  }
+
+  /** The volumes the server's Heat stack holds, attached or not, boot volume first. */
+  List<Volume> volumesOwnedBy(String serverId) {
+    return volumes.values().stream().filter(v -> serverId.equals(v.ownerId))
+        .sorted(Comparator.comparing((Volume v) -> !v.bootable).thenComparing(Volume::name))
+        .toList();
+  }
+
+  /** A server as it was when Nova deleted it (Heat still names it until an update). */
+  Optional<SimServer> departed(String id) {
+    return Optional.ofNullable(departed.get(id));
   }
 
   /** Puts a server into ERROR (for fault injection by tests). */

@@ -33,6 +33,11 @@ final class NovaHandlers {
         NovaHandlers::actionOperation, true, this::action);
     router.add(ApiService.NOVA, "GET", BASE + "/servers/{id}/os-volume_attachments",
         "nova.server.volumeAttachments", this::attachments);
+    router.add(ApiService.NOVA, "DELETE", BASE + "/servers/{id}/os-volume_attachments/{volume}",
+        "nova.server.volumeDetach", r -> {
+          nova.detachVolume(r.param("id"), r.param("volume"));
+          return novaJson(202, null);
+        });
   }
 
   private SimResponse get(SimRequest r) {
@@ -86,8 +91,9 @@ final class NovaHandlers {
     ArrayNode list = body.putArray("volumeAttachments");
     synchronized (view.meta().volumes) {
       for (String volume : view.meta().volumes) {
+        String device = nova.volume(volume).map(NovaCompute.Volume::device).orElse("/dev/vdb");
         list.addObject().put("id", volume).put("serverId", view.server().id())
-            .put("volumeId", volume).put("device", "/dev/vdb");
+            .put("volumeId", volume).put("device", device);
       }
     }
     return novaJson(200, body);
@@ -138,7 +144,12 @@ final class NovaHandlers {
     addresses.putArray("private").addObject()
         .put("addr", s.ip()).put("version", 4)
         .put("OS-EXT-IPS:type", "fixed").put("OS-EXT-IPS-MAC:mac_addr", meta.mac);
-    server.putObject("image").put("id", "5a7c3f8e-1d2b-4c6a-9e8f-0a1b2c3d4e5f").set("links", links(baseUrl + "/images/5a7c3f8e-1d2b-4c6a-9e8f-0a1b2c3d4e5f"));
+    if (meta.bootVolumeId != null) {
+      server.put("image", ""); // what Nova shows for a server booted from a volume
+    } else {
+      server.putObject("image").put("id", "5a7c3f8e-1d2b-4c6a-9e8f-0a1b2c3d4e5f")
+          .set("links", links(baseUrl + "/images/5a7c3f8e-1d2b-4c6a-9e8f-0a1b2c3d4e5f"));
+    }
     server.putObject("flavor").put("id", "m1.medium").set("links", links(baseUrl + "/flavors/m1.medium"));
     server.put("key_name", "default").set("links", selfLinks(self));
     server.put("accessIPv4", "").put("accessIPv6", "").put("config_drive", "")

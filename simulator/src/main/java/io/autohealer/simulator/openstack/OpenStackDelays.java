@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param conductorPickup from an accepted Magnum request until the conductor acts on it
  * @param stackUpdate from a Heat stack update start until old servers are deleted and new ones built
  * @param settle from the last new server going ACTIVE until the update is COMPLETE
+ * @param detach a volume detach until the volume is available and gone from the server
  */
 public record OpenStackDelays(
     Duration stop,
@@ -25,7 +26,20 @@ public record OpenStackDelays(
     Duration boot,
     Duration conductorPickup,
     Duration stackUpdate,
-    Duration settle) {
+    Duration settle,
+    Duration detach) {
+
+  /** Without a detach delay of its own: detaching takes as long as a delete. */
+  public OpenStackDelays(
+      Duration stop, Duration start, Duration softReboot, Duration hardReboot, Duration delete,
+      Duration boot, Duration conductorPickup, Duration stackUpdate, Duration settle) {
+    this(stop, start, softReboot, hardReboot, delete, boot, conductorPickup, stackUpdate, settle, delete);
+  }
+
+  public OpenStackDelays withDetach(Duration detach) {
+    return new OpenStackDelays(stop, start, softReboot, hardReboot, delete, boot, conductorPickup,
+        stackUpdate, settle, detach);
+  }
 
   /** Roughly what a small real cloud takes. */
   public static OpenStackDelays realistic() {
@@ -38,6 +52,7 @@ public record OpenStackDelays(
         Duration.ofSeconds(90),
         Duration.ofSeconds(2),
         Duration.ofSeconds(20),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(5));
   }
 }

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Operation names for {@link #calls} and {@link #faults}: {@code keystone.token}, {@code
- * nova.server.get|list|delete|stop|start|reboot|forceDelete|volumeAttachments}, {@code
- * magnum.cluster.get|list|patch}, {@code magnum.nodegroup.get|list}, {@code magnum.resize}, {@code
- * heat.stack.find|get|update}, {@code heat.resource.list|markUnhealthy}, {@code cinder.volume.get}.
+ * nova.server.get|list|delete|stop|start|reboot|forceDelete|volumeAttachments|volumeDetach},
+ * {@code magnum.cluster.get|list|patch}, {@code magnum.nodegroup.get|list}, {@code magnum.resize},
+ * {@code heat.stack.find|get|update}, {@code heat.resource.list|markUnhealthy}, {@code
+ * cinder.volume.get}.
  */
 public final class OpenStackSimulator implements AutoCloseable {
   private final CloudWorld world;
@@ -145,6 +147,29 @@ public final class OpenStackSimulator implements AutoCloseable {
     tokens.setTtl(ttl);
   }
 
+  /**
+   * Attaches a new volume to a server that no Heat stack manages, as a Cinder CSI driver attaches
+   * a persistent volume; returns the volume's id.
+   */
+  public String attachVolume(String serverId, String name, boolean bootable) {
+    return nova.attachVolume(serverId, name, bootable);
+  }
+
+  /** The ids of the volumes attached to the server (in-use or detaching), oldest first. */
+  public List<String> attachedVolumes(String serverId) {
+    return nova.attachedVolumes(serverId);
+  }
+
+  /** Cinder's status of a volume (in-use, detaching, available); empty once it is deleted. */
+  public Optional<String> volumeStatus(String volumeId) {
+    return nova.volume(volumeId).map(NovaCompute.Volume::status);
+  }
+
+  /** The volume a server boots from, or empty when it boots from an image (or is gone). */
+  public Optional<String> bootVolume(String serverId) {
+    return nova.view(serverId).map(v -> v.meta().bootVolumeId);
+  }
+
   /** Puts a server into ERROR, as a failed hypervisor would. */
   public void breakServer(String serverId) {
     nova.setError(serverId);
@@ -152,6 +177,7 @@ public final class OpenStackSimulator implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    faults.releaseHangs();
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();

@@ -18,6 +18,7 @@ public final class SimNodegroup {
   private int nextIndex;
   private String status = "CREATE_COMPLETE";
   private String statusReason = "Stack CREATE completed successfully";
+  private boolean bootFromVolume;
 
   SimNodegroup(String name, String role, boolean isDefault, int minNodeCount, Integer maxNodeCount) {
     this.name = name;
@@ -67,6 +68,15 @@ public final class SimNodegroup {
 
   public String statusReason() {
     return statusReason;
+  }
+
+  /** Whether its servers boot from a Heat-managed Cinder volume (Magnum's boot_volume_size). */
+  public boolean bootFromVolume() {
+    return bootFromVolume;
+  }
+
+  void setBootFromVolume(boolean bootFromVolume) {
+    this.bootFromVolume = bootFromVolume;
   }
 
   /** The servers that currently belong to this nodegroup, oldest first. */

@@ -121,6 +121,12 @@ public final class SimulatedCluster {
     this.updatedAt = Instant.now();
   }
 
+  /** Sets the Heat stack's status directly (Magnum's stays as it is), e.g. to test the gate. */
+  public synchronized void setStackStatus(String status, String reason) {
+    this.stackStatus = Objects.requireNonNull(status);
+    this.stackStatusReason = reason;
+  }
+
   /** The next cluster update (resize or stack update) ends UPDATE_FAILED with this reason. */
   public synchronized void failNextUpdate(String reason) {
     this.nextUpdateFailure = Objects.requireNonNull(reason);

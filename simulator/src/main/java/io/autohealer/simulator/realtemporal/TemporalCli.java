@@ -109,7 +109,7 @@ public final class TemporalCli {
   }
 
   /** Reads plain {@code KEY=VALUE} lines; {@code #} starts a comment line; quotes are stripped. */
-  static Map<String, String> readVersionsFile(Path file) {
+  public static Map<String, String> readVersionsFile(Path file) {
     Map<String, String> values = new LinkedHashMap<>();
     try {
       for (String raw : Files.readAllLines(file)) {

@@ -16,26 +16,61 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The whole product on one machine: an embedded Temporal server, the simulated cluster, a worker
- * and a detector each in a JVM of its own. Breaks workers and follows their repairs to the end.
+ * and a detector each in a JVM of its own. Breaks nodes and follows their repairs to the end.
  */
 public final class Sandbox {
+  private static final Set<RepairOutcome> REPAIRED =
+      EnumSet.of(RepairOutcome.REBOOTED, RepairOutcome.REPLACED, RepairOutcome.REBUILT);
 
   /**
    * @param temporalPort port of the embedded Temporal server (0 = any free port)
    * @param simulator the simulated cluster
-   * @param brokenWorkers how many workers stop their kubelet
+   * @param brokenWorkers how many workers break
+   * @param brokenMasters how many masters break
+   * @param fault what breaks: KUBELET_STOPPED (a reboot heals it) or BROKEN_UNTIL_REPLACED
+   * @param requireApproval whether each repair waits for an operator's approval
    * @param unhealthyDuration the NodeCondition check's unhealthy-duration
    * @param timeout the longest the whole run may take
    * @param workDir where config.yaml and the processes' logs go
    */
-  public record Options(int temporalPort, Simulator.Options simulator, int brokenWorkers,
-      Duration unhealthyDuration, Duration timeout, Path workDir) {}
+  public record Options(int temporalPort, Simulator.Options simulator, int brokenWorkers, int brokenMasters,
+      NodeFault fault, boolean requireApproval, Duration unhealthyDuration, Duration timeout, Path workDir) {
+
+    public static Options defaults(Path workDir) {
+      return new Options(7233, Simulator.Options.defaults(), 1, 0, NodeFault.KUBELET_STOPPED, false,
+          Duration.ofSeconds(10), Duration.ofSeconds(110), workDir);
+    }
+
+    public Options withTemporalPort(int port) {
+      return new Options(port, simulator, brokenWorkers, brokenMasters, fault, requireApproval,
+          unhealthyDuration, timeout, workDir);
+    }
+
+    public Options withBroken(int workers, int masters, NodeFault f) {
+      return new Options(temporalPort, simulator, workers, masters, f, requireApproval, unhealthyDuration,
+          timeout, workDir);
+    }
+
+    public Options withApproval(boolean required) {
+      return new Options(temporalPort, simulator, brokenWorkers, brokenMasters, fault, required,
+          unhealthyDuration, timeout, workDir);
+    }
+
+    public Options withTimings(Duration unhealthy, Duration total) {
+      return new Options(temporalPort, simulator, brokenWorkers, brokenMasters, fault, requireApproval,
+          unhealthy, total, workDir);
+    }
+  }
 
   /**
    * What a run did: each broken node's result, the cluster's Ready nodes at the end, and how many
@@ -46,18 +81,28 @@ public final class Sandbox {
 
     public boolean success() {
       return results.keySet().containsAll(broken)
-          && results.values().stream().allMatch(r -> r.outcome() == RepairOutcome.REPLACED)
+          && results.values().stream().allMatch(r -> REPAIRED.contains(r.outcome()))
           && readyNodes == expectedNodes;
     }
   }
 
   private final Options options;
   private final PrintStream out;
+  private final Consumer<SandboxControl> onRepairsStarted;
 
   public Sandbox(Options options, PrintStream out) {
+    this(options, out, control -> {});
+  }
+
+  /** @param onBroken called once the nodes are broken, e.g. to approve repairs from a test */
+  public Sandbox(Options options, PrintStream out, Consumer<SandboxControl> onBroken) {
     this.options = options;
     this.out = out;
+    this.onRepairsStarted = onBroken;
   }
+
+  /** What a caller may do while the sandbox runs. */
+  public record SandboxControl(WorkflowClient client, String cluster, List<String> broken) {}
 
   public Report run() throws Exception {
     Instant start = Instant.now();
@@ -69,26 +114,27 @@ public final class Sandbox {
     try (Simulator simulator = Simulator.start(sim, Duration.ofMinutes(1));
         EmbeddedTemporal temporal = EmbeddedTemporal.start(options.temporalPort())) {
       Path config = SandboxConfig.write(options.workDir(), simulator, temporal.target(),
-          options.unhealthyDuration());
+          options.unhealthyDuration(), options.requireApproval());
       out.printf("Temporal test server at %s; config, worker.log and detector.log in %s%n",
           temporal.target(), options.workDir());
       try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class,
               options.workDir().resolve("worker.log"), List.of("--config", config.toString(), "--test-server"));
           ChildJvm detector = ChildJvm.start("detector", DetectorMain.class,
               options.workDir().resolve("detector.log"), List.of("--config", config.toString()))) {
-        List<String> broken = simulator.workerNodes().subList(0, options.brokenWorkers());
-        for (String node : broken) {
-          simulator.breakNode(node, NodeFault.KUBELET_STOPPED);
-          out.printf("Broke %s: its kubelet stopped%n", node);
-        }
+        List<String> broken = breakNodes(simulator);
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
         try {
           WorkflowClient client = WorkflowClient.newInstance(stubs,
               WorkflowClientOptions.newBuilder().setNamespace(EmbeddedTemporal.NAMESPACE).build());
+          if (options.requireApproval()) {
+            out.printf("Repairs wait for approval: bin/autohealer repairs approve <node> --cluster %s --address %s%n",
+                sim.clusterName(), temporal.target());
+          }
+          onRepairsStarted.accept(new SandboxControl(client, sim.clusterName(), broken));
           Map<String, RepairResult> results = new RepairWatcher(client, sim.clusterName(), out,
               () -> requireAlive(worker, detector)).watch(broken, deadline);
-          int ready = awaitHealthyCluster(simulator, broken, expected, deadline);
+          int ready = awaitHealthyCluster(simulator, results, expected, deadline);
           return new Report(results, broken, ready, expected, Duration.between(start, Instant.now()),
               simulator.openstack().callCounts());
         } finally {
@@ -96,6 +142,18 @@ public final class Sandbox {
         }
       }
     }
+  }
+
+  private List<String> breakNodes(Simulator simulator) {
+    List<String> broken = new ArrayList<>(simulator.workerNodes().subList(0, options.brokenWorkers()));
+    broken.addAll(simulator.masterNodes().subList(0, options.brokenMasters()));
+    String how = options.fault() == NodeFault.KUBELET_STOPPED
+        ? "its kubelet stopped (a reboot heals it)" : "it broke in a way a reboot does not heal";
+    for (String node : broken) {
+      simulator.breakNode(node, options.fault());
+      out.printf("Broke %s: %s%n", node, how);
+    }
+    return broken;
   }
 
   private static void requireAlive(ChildJvm... processes) {
@@ -106,15 +164,20 @@ public final class Sandbox {
     }
   }
 
-  /** The number of Ready nodes once every node is Ready and no broken node remains, or as it is at the deadline. */
-  private static int awaitHealthyCluster(Simulator simulator, List<String> broken, int expected, Instant deadline)
-      throws InterruptedException {
+  /**
+   * The number of Ready nodes once every node is Ready and no replaced node remains, or as it is
+   * at the deadline.
+   */
+  private static int awaitHealthyCluster(Simulator simulator, Map<String, RepairResult> results, int expected,
+      Instant deadline) throws InterruptedException {
+    List<String> replaced = results.entrySet().stream()
+        .filter(e -> e.getValue().outcome() == RepairOutcome.REPLACED).map(Map.Entry::getKey).toList();
     try {
-      simulator.nodes().await(expected + " Ready nodes, none of them a broken one",
+      Duration left = Duration.between(Instant.now(), deadline);
+      simulator.nodes().await(expected + " Ready nodes, none of them a replaced one",
           nodes -> readyCount(nodes) == expected && nodes.size() == expected
-              && nodes.stream().noneMatch(n -> broken.contains(n.getMetadata().getName())),
-          Duration.between(Instant.now(), deadline).isNegative()
-              ? Duration.ZERO : Duration.between(Instant.now(), deadline));
+              && nodes.stream().noneMatch(n -> replaced.contains(n.getMetadata().getName())),
+          left.isNegative() ? Duration.ZERO : left);
     } catch (TimeoutException e) {
       // reported through the Ready count
     }

@@ -16,8 +16,8 @@ import java.time.Duration;
 final class SandboxConfig {
   private SandboxConfig() {}
 
-  static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration)
-      throws IOException {
+  static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration,
+      boolean requireApproval) throws IOException {
     KeystoneAccount account = simulator.openstack().account();
     String yaml = """
         cluster-name: %s
@@ -53,14 +53,19 @@ final class SandboxConfig {
         temporal:
           address: %s
           namespace: %s
+        rebuild-delay-after-reboot: 20s
         repair:
           poll-interval: 1s
+          gate-recheck-interval: 5s
+          drain-timeout: 30s
+          csi-detach-timeout: 10s
+          require-approval: %s
         """.formatted(
             simulator.cluster().name(),
             seconds(unhealthyDuration), seconds(unhealthyDuration),
             simulator.kubernetes().masterUrl(),
             simulator.openstack().authUrl(), account.userId(), account.projectId(), account.password(),
-            temporalTarget, EmbeddedTemporal.NAMESPACE);
+            temporalTarget, EmbeddedTemporal.NAMESPACE, requireApproval);
     Files.createDirectories(dir);
     return Files.writeString(dir.resolve("config.yaml"), yaml);
   }

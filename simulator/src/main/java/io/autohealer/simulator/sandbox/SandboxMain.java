@@ -2,6 +2,7 @@ package io.autohealer.simulator.sandbox;
 
 import io.autohealer.config.GoDuration;
 import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.world.NodeFault;
 import io.autohealer.workflows.RepairResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,15 +35,28 @@ public final class SandboxMain implements Callable<Integer> {
   int workers;
 
   @Option(names = "--break-workers", defaultValue = "1",
-      description = "How many workers stop their kubelet (default: ${DEFAULT-VALUE}).")
+      description = "How many workers break (default: ${DEFAULT-VALUE}).")
   int brokenWorkers;
+
+  @Option(names = "--break-masters", defaultValue = "0",
+      description = "How many masters break; one is rebuilt at a time, never losing etcd's quorum "
+          + "(default: ${DEFAULT-VALUE}).")
+  int brokenMasters;
+
+  @Option(names = "--reboot-does-not-help",
+      description = "Break nodes so that a soft reboot does not heal them: the repair escalates to a rebuild.")
+  boolean rebootDoesNotHelp;
+
+  @Option(names = "--require-approval",
+      description = "Each repair waits for an operator: bin/autohealer repairs approve <node>.")
+  boolean requireApproval;
 
   @Option(names = "--unhealthy-duration", defaultValue = "10s",
       converter = DurationConverter.class,
       description = "NodeCondition unhealthy-duration (default: ${DEFAULT-VALUE}).")
   Duration unhealthyDuration;
 
-  @Option(names = "--timeout", defaultValue = "110s", converter = DurationConverter.class,
+  @Option(names = "--timeout", defaultValue = "150s", converter = DurationConverter.class,
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -59,14 +73,20 @@ public final class SandboxMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (brokenWorkers < 1 || brokenWorkers > workers) {
-      System.err.printf("error: --break-workers must be between 1 and --workers (%d), got %d%n", workers, brokenWorkers);
-      return 2;
+    if (brokenWorkers < 0 || brokenWorkers > workers) {
+      return usage("--break-workers must be between 0 and --workers (%d), got %d".formatted(workers, brokenWorkers));
+    }
+    if (brokenMasters < 0 || brokenMasters > masters) {
+      return usage("--break-masters must be between 0 and --masters (%d), got %d".formatted(masters, brokenMasters));
+    }
+    if (brokenWorkers + brokenMasters == 0) {
+      return usage("nothing to break: set --break-workers or --break-masters");
     }
     Path dir = workDir != null ? workDir : Files.createTempDirectory("autohealer-sandbox-");
-    Sandbox.Report report = new Sandbox(new Sandbox.Options(temporalPort,
-        new Simulator.Options("k8s", masters, workers, speed), brokenWorkers, unhealthyDuration, timeout, dir),
-        System.out).run();
+    Sandbox.Options options = new Sandbox.Options(temporalPort, new Simulator.Options("k8s", masters, workers, speed),
+        brokenWorkers, brokenMasters, rebootDoesNotHelp ? NodeFault.BROKEN_UNTIL_REPLACED : NodeFault.KUBELET_STOPPED,
+        requireApproval, unhealthyDuration, timeout, dir);
+    Sandbox.Report report = new Sandbox(options, System.out).run();
 
     System.out.println();
     for (String node : report.broken()) {
@@ -79,6 +99,11 @@ public final class SandboxMain implements Callable<Integer> {
     System.out.printf("%d of %d nodes Ready after %.1fs: %s%n", report.readyNodes(), report.expectedNodes(),
         report.took().toMillis() / 1000.0, report.success() ? "repaired" : "NOT repaired");
     return report.success() ? 0 : 1;
+  }
+
+  private static int usage(String message) {
+    System.err.println("error: " + message);
+    return 2;
   }
 
   /** Go-style durations: 90s, 2m, 1m30s. */

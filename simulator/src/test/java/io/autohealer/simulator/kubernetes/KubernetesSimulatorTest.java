@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -22,6 +26,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +119,97 @@ class KubernetesSimulatorTest {
 
     simulator.removeInterceptor(outage);
     assertNotNull(external.nodes().list());
+  }
+
+  @Test
+  void anEvictedPodOfANodeWhoseKubeletIsDownStaysTerminatingUntilDeletedWithNoGrace() {
+    node("k8s-node-0", "Unknown");
+    pod("web-0", "web", true);
+
+    assertTrue(evict("web-0"), "accepted");
+
+    Pod terminating = external.pods().inNamespace(NS).withName("web-0").get();
+    assertNotNull(terminating, "nothing on the node ends it");
+    assertNotNull(terminating.getMetadata().getDeletionTimestamp());
+    assertEquals(30L, terminating.getMetadata().getDeletionGracePeriodSeconds());
+    assertTrue(evict("web-0"), "evicting a terminating pod again is accepted");
+    external.pods().inNamespace(NS).withName("web-0").withGracePeriod(30).delete();
+    assertNotNull(external.pods().inNamespace(NS).withName("web-0").get(), "a graceful delete does not end it either");
+
+    external.pods().inNamespace(NS).withName("web-0").withGracePeriod(0).delete();
+    assertNull(external.pods().inNamespace(NS).withName("web-0").get());
+  }
+
+  @Test
+  void whoseKubeletRunsCanBeToldBeyondTheNodeStatus() {
+    node("k8s-node-0", "True");
+    pod("web-0", "web", true);
+    simulator.kubeletsRunning(node -> false);
+    assertFalse(simulator.isKubeletRunning("k8s-node-0"));
+
+    external.pods().inNamespace(NS).withName("web-0").delete();
+
+    assertNotNull(external.pods().inNamespace(NS).withName("web-0").get().getMetadata().getDeletionTimestamp());
+    simulator.kubeletsRunning(node -> true);
+    external.pods().inNamespace(NS).withName("web-0").delete();
+    assertNull(external.pods().inNamespace(NS).withName("web-0").get());
+  }
+
+  @Test
+  void anEvictionForAnotherIncarnationOfThePodIsAConflict() {
+    node("k8s-node-0", "True");
+    pod("db-0", "db", true);
+    Eviction stale = new EvictionBuilder().withNewMetadata().withName("db-0").withNamespace(NS).endMetadata()
+        .withDeleteOptions(new DeleteOptionsBuilder().withNewPreconditions().withUid("an-older-uid").endPreconditions().build())
+        .build();
+
+    KubernetesClientException e = assertThrows(KubernetesClientException.class,
+        () -> external.pods().inNamespace(NS).withName("db-0").evict(stale));
+    assertEquals(409, e.getCode());
+    assertNotNull(external.pods().inNamespace(NS).withName("db-0").get());
+  }
+
+  @Test
+  void podsCanBeListedByNode() {
+    pod("web-0", "web", true);
+    external.pods().inNamespace("other").resource(new PodBuilder()
+        .withNewMetadata().withName("elsewhere").withNamespace("other").endMetadata()
+        .withNewSpec().withNodeName("k8s-node-1").endSpec().build()).create();
+
+    assertEquals(List.of("web-0"), names(external.pods().inAnyNamespace().withField("spec.nodeName", "k8s-node-0").list()));
+    assertEquals(List.of("elsewhere"), names(external.pods().inAnyNamespace().withField("spec.nodeName", "k8s-node-1").list()));
+    assertEquals(List.of("elsewhere"),
+        names(external.pods().inAnyNamespace().withoutField("spec.nodeName", "k8s-node-0").list()));
+    assertEquals(List.of(), names(external.pods().inNamespace("other").withField("spec.nodeName", "k8s-node-0").list()));
+  }
+
+  @Test
+  void theCallLogNamesCallsAsRbacRulesDo() {
+    ApiCallLog log = new ApiCallLog();
+    simulator.addInterceptor(log);
+    node("k8s-node-0", "True");
+    pod("web-0", "web", true);
+    evict("web-0");
+    external.nodes().withName("k8s-node-0").get();
+    external.storage().v1().volumeAttachments().list();
+    simulator.client().nodes().list();
+
+    assertEquals(Map.of("create /nodes", 1L, "create /pods", 1L, "create /pods/eviction", 1L, "get /nodes", 1L,
+        "list storage.k8s.io/volumeattachments", 1L), log.counts());
+    assertEquals("watch /pods", ApiCallLog.describe("GET", "/api/v1/pods?fieldSelector=x&watch=true"));
+    assertEquals("deletecollection apps/replicasets", ApiCallLog.describe("DELETE", "/apis/apps/v1/namespaces/a/replicasets"));
+    assertEquals("get /namespaces", ApiCallLog.describe("GET", "/api/v1/namespaces/apps"));
+    assertEquals("patch /nodes/status", ApiCallLog.describe("PATCH", "/api/v1/nodes/n1/status"));
+  }
+
+  private static List<String> names(PodList pods) {
+    return pods.getItems().stream().map(p -> p.getMetadata().getName()).sorted().toList();
+  }
+
+  private void node(String name, String ready) {
+    external.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus(ready).endCondition().endStatus()
+        .build()).create();
   }
 
   private boolean evict(String pod) {

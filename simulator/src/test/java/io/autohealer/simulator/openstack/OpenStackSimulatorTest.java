@@ -1,6 +1,7 @@
 package io.autohealer.simulator.openstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +202,121 @@ class OpenStackSimulatorTest {
     assertEquals(503, get("/compute/v2.1/servers/" + id).status());
     assertEquals(200, get("/compute/v2.1/servers/" + id).status());
     assertEquals(3, sim.calls("nova.server.get"));
+  }
+
+  @Test
+  void bootFromVolumeServersShowNoImageAndAVolumeAtTheRootDevice() throws Exception {
+    SimulatedCluster bfv = sim.newCluster("bfv").masters(1).workers(1).bootFromVolume("worker").create();
+    String worker = bfv.workerIds().get(0);
+
+    assertEquals("", get("/compute/v2.1/servers/" + worker).body().at("/server/image").asText("x"));
+    JsonNode attachments = get("/compute/v2.1/servers/" + worker + "/os-volume_attachments").body()
+        .path("volumeAttachments");
+    assertEquals(List.of("/dev/vda", "/dev/vdb"), attachments.findValuesAsText("device"));
+    String boot = attachments.get(0).path("volumeId").asText();
+    assertEquals(sim.bootVolume(worker).orElseThrow(), boot);
+    JsonNode volume = get("/volume/v3/" + sim.account().projectId() + "/volumes/" + boot).body().path("volume");
+    assertEquals("true", volume.path("bootable").asText());
+    assertEquals("in-use", volume.path("status").asText());
+    assertEquals(worker, volume.at("/attachments/0/server_id").asText());
+    assertTrue(get("/compute/v2.1/servers/" + bfv.masterIds().get(0)).body().at("/server/image/id").isTextual());
+  }
+
+  @Test
+  void volumeDetachIsAsynchronousAndRefusesTheRootVolumeAndASecondDetach() throws Exception {
+    sim.close();
+    // 500 s of detach at 500x: detaching for one real second.
+    sim = new OpenStackSimulator(world, SimulatorOptions.defaults()
+        .withDelays(OpenStackDelays.realistic().withDetach(Duration.ofSeconds(500)))).start();
+    token = authenticate().headers().get("x-subject-token").get(0);
+    SimulatedCluster bfv = sim.newCluster("bfv").masters(1).workers(1).bootFromVolume("worker").create();
+    String worker = bfv.workerIds().get(0);
+    String boot = sim.bootVolume(worker).orElseThrow();
+    String pv = sim.attachVolume(worker, "pvc-1", false);
+    String docker = sim.attachedVolumes(worker).get(1);
+    String attachments = "/compute/v2.1/servers/" + worker + "/os-volume_attachments/";
+
+    Reply root = send("DELETE", attachments + boot, null, Map.of("X-Auth-Token", token));
+    assertEquals(400, root.status());
+    assertEquals("Cannot detach a root device volume", root.body().at("/badRequest/message").asText());
+
+    assertEquals(202, send("DELETE", attachments + docker, null, Map.of("X-Auth-Token", token)).status());
+    assertEquals("detaching", sim.volumeStatus(docker).orElseThrow());
+    assertEquals(List.of(boot, docker, pv), sim.attachedVolumes(worker));
+    Reply again = send("DELETE", attachments + docker, null, Map.of("X-Auth-Token", token));
+    assertEquals(400, again.status());
+    assertTrue(again.body().at("/badRequest/message").asText().contains("current status is: detaching"));
+
+    Await.until("the docker volume is detached", WAIT, () -> !sim.attachedVolumes(worker).contains(docker));
+    assertEquals("available", sim.volumeStatus(docker).orElseThrow());
+    assertEquals(404, send("DELETE", attachments + docker, null, Map.of("X-Auth-Token", token)).status());
+    assertEquals(4, sim.calls("nova.server.volumeDetach"));
+  }
+
+  @Test
+  void stackUpdateOfABootFromVolumeMasterFailsUnlessItsVolumeIsMarkedToo() throws Exception {
+    SimulatedCluster bfv = sim.newCluster("bfv").masters(3).workers(1).bootFromVolume("master").create();
+    String master = bfv.masterIds().get(0);
+    String heat = "/heat/v1/" + sim.account().projectId() + "/stacks/" + bfv.stackName() + "/" + bfv.stackId();
+    JsonNode resources = get(heat + "/resources?nested_depth=2").body().path("resources");
+    JsonNode server = find(resources, master);
+    JsonNode volume = find(resources, sim.bootVolume(master).orElseThrow());
+    assertEquals("kube_master_volume", volume.path("resource_name").asText());
+    assertEquals(server.at("/links/1/href").asText(), volume.at("/links/1/href").asText());
+    String nested = server.at("/links/1/href").asText().replaceFirst(".*/stacks/", "/stacks/");
+    String markPath = "/heat/v1/" + sim.account().projectId() + nested + "/resources/";
+
+    assertEquals(200, send("PATCH", markPath + master, Map.of("mark_unhealthy", true), auth()).status());
+    assertEquals(202, send("PATCH", heat, Map.of(), auth()).status());
+    Await.until("the update fails", WAIT, () -> bfv.status().equals("UPDATE_FAILED"));
+    assertTrue(bfv.statusReason().contains("current status is: in-use"), bfv.statusReason());
+    assertTrue(world.server(master).isPresent());
+
+    assertEquals(200, send("PATCH", markPath + "kube_master_volume", Map.of("mark_unhealthy", true), auth()).status());
+    assertEquals(202, send("PATCH", heat, Map.of(), auth()).status());
+    Await.until("the update completes", WAIT, () -> bfv.status().equals("UPDATE_COMPLETE"));
+    assertTrue(world.server(master).isEmpty());
+    String rebuilt = bfv.masterIds().get(0);
+    assertEquals(world.serverByName("bfv-master-0").orElseThrow().id(), rebuilt);
+    assertTrue(sim.bootVolume(rebuilt).isPresent());
+    assertTrue(sim.volumeStatus(volume.path("physical_resource_id").asText()).isEmpty());
+  }
+
+  @Test
+  void hungCallsTimeOutAndALostAnswerStillActs() throws Exception {
+    String worker = cluster.workerIds().get(0);
+    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+            + "/compute/v2.1/servers/" + worker)).header("X-Auth-Token", token)
+        .timeout(Duration.ofMillis(300)).build();
+    HttpRequest stop = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sim.port()
+            + "/compute/v2.1/servers/" + worker + "/action")).header("X-Auth-Token", token)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"os-stop\": null}"))
+        .timeout(Duration.ofMillis(300)).build();
+    sim.faults().hangNext("nova.server.get", 1).loseNextAnswers("nova.server.stop", 1);
+
+    assertThrows(HttpTimeoutException.class, () -> http.send(get, HttpResponse.BodyHandlers.discarding()));
+    assertThrows(HttpTimeoutException.class, () -> http.send(stop, HttpResponse.BodyHandlers.discarding()));
+    sim.faults().releaseHangs();
+
+    Await.until("the stop took effect", WAIT,
+        () -> world.server(worker).orElseThrow().status() == ServerStatus.SHUTOFF);
+    assertEquals(200, http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode());
+    assertEquals(2, sim.calls("nova.server.get"));
+    assertEquals(1, sim.calls("nova.server.stop"));
+  }
+
+  private static JsonNode find(JsonNode resources, String physicalId) {
+    for (JsonNode r : resources) {
+      if (physicalId.equals(r.path("physical_resource_id").asText())) {
+        return r;
+      }
+    }
+    throw new AssertionError("no resource " + physicalId + " in " + resources);
+  }
+
+  private Map<String, String> auth() {
+    return Map.of("X-Auth-Token", token);
   }
 
   private Reply authenticate() throws Exception {

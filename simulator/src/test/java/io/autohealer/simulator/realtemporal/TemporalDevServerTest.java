@@ -86,9 +86,12 @@ class TemporalDevServerTest {
       // Visibility with custom search attributes: what the Java test server cannot do.
       assertEquals(List.of(id), awaitValue("RepairCluster='c1' lists " + id,
           () -> workflowIds(client, "RepairCluster='c1'"), ids -> ids.contains(id)));
-      assertEquals(List.of(decoy), workflowIds(client,
-          "RepairNode='w1' AND RepairCluster='c2' AND RepairPhase='VERIFY'"));
-      assertEquals(2, workflowIds(client, "RepairOutcome='RUNNING'").size());
+      // Visibility is eventually consistent: each query is awaited, not asked once.
+      String decoyQuery = "RepairNode='w1' AND RepairCluster='c2' AND RepairPhase='VERIFY'";
+      assertEquals(List.of(decoy), awaitValue(decoyQuery + " lists " + decoy,
+          () -> workflowIds(client, decoyQuery), ids -> ids.contains(decoy)));
+      assertEquals(2, awaitValue("both running", () -> workflowIds(client, "RepairOutcome='RUNNING'"),
+          ids -> ids.size() == 2).size());
 
       // The Web UI serves the workflow's page and its API lists the workflow.
       assertEquals(server.uiUrl() + "/namespaces/default/workflows/" + id, server.workflowUrl(id));

@@ -18,6 +18,10 @@ final class CloudFailures {
   static final String NODEGROUP_NOT_FOUND = "NodegroupNotFound";
   static final String CLUSTER_BUSY = "ClusterBusy";
   static final String CLUSTER_UPDATE_FAILED = "ClusterUpdateFailed";
+  static final String SERVER_BUSY = "ServerBusy";
+  static final String STACK_NOT_FOUND = "StackNotFound";
+  static final String STACK_BUSY = "StackBusy";
+  static final String NOT_IN_STACK = "ServerNotInStack";
 
   private CloudFailures() {}
 

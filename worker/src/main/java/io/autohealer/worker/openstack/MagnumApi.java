@@ -1,20 +1,11 @@
 package io.autohealer.worker.openstack;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.openstack4j.api.exceptions.ResponseException;
 import org.openstack4j.api.types.ServiceType;
-import org.openstack4j.core.transport.HttpResponse;
-import org.openstack4j.openstack.internal.BaseOpenStackService;
 
 /**
  * The Magnum calls openstack4j lacks (its cluster model cannot even be read), made through
@@ -23,17 +14,17 @@ import org.openstack4j.openstack.internal.BaseOpenStackService;
  * Call it on a thread that {@link OpenStackSession#client()} has bound: openstack4j sessions are
  * thread-local.
  */
-public final class MagnumApi extends BaseOpenStackService {
+public final class MagnumApi extends JsonApi {
   static final String MICROVERSION = "container-infra 1.10";
-  private static final ObjectMapper JSON =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-  /** A status and parsed body of one call. */
-  private record Reply(int status, JsonNode body) {}
 
   /** Its endpoint comes from the {@link CatalogTypeResolver} that the session installs. */
   public MagnumApi() {
     super(ServiceType.MAGNUM);
+  }
+
+  @Override
+  void decorate(Invocation<Void> invocation) {
+    invocation.header("OpenStack-API-Version", MICROVERSION);
   }
 
   /** The cluster by uuid or name; empty when Magnum does not know it. */
@@ -80,69 +71,5 @@ public final class MagnumApi extends BaseOpenStackService {
     Reply reply = send(call, post(Void.class, uri("/clusters/%s/actions/resize", cluster)).json(write(body)));
     expect(call, reply, 202);
     return reply.body().path("uuid").asText(null);
-  }
-
-  private Reply send(String call, Invocation<Void> invocation) {
-    invocation.header("OpenStack-API-Version", MICROVERSION)
-        .header("Accept", "application/json")
-        .header("User-Agent", "autohealer");
-    HttpResponse response;
-    try {
-      response = invocation.executeWithResponse();
-    } catch (ResponseException e) {
-      throw new OpenStackApiException(call, e.getStatus(), e.getMessage(), e);
-    }
-    try (response) {
-      return new Reply(response.getStatus(), readBody(response));
-    } catch (IOException e) {
-      throw new OpenStackApiException(call, 0, "reading the answer failed: " + e.getMessage(), e);
-    }
-  }
-
-  private static JsonNode readBody(HttpResponse response) throws IOException {
-    try (InputStream in = response.getInputStream()) {
-      if (in == null) {
-        return MissingNode.getInstance();
-      }
-      byte[] bytes = in.readAllBytes();
-      if (bytes.length == 0) {
-        return MissingNode.getInstance();
-      }
-      try {
-        return JSON.readTree(bytes);
-      } catch (IOException notJson) {
-        return JSON.getNodeFactory().textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
-      }
-    }
-  }
-
-  private static void expect(String call, Reply reply, int status) {
-    if (reply.status() != status) {
-      throw new OpenStackApiException(call, reply.status(), OpenStackApiException.detailOf(reply.body()));
-    }
-  }
-
-  private static <T> T convert(String call, JsonNode body, Class<T> type) {
-    try {
-      return JSON.treeToValue(body, type);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new OpenStackApiException(call, 200, "unexpected answer: " + e.getMessage(), e);
-    }
-  }
-
-  private static <T> T convert(String call, JsonNode body, TypeReference<T> type) {
-    try {
-      return JSON.readerFor(type).readValue(body);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new OpenStackApiException(call, 200, "unexpected answer: " + e.getMessage(), e);
-    }
-  }
-
-  private static String write(Object body) {
-    try {
-      return JSON.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialize a request body", e);
-    }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The parts of a Magnum cluster the healer reads ({@code GET /v1/clusters/{ident}}). */
@@ -21,6 +22,7 @@ public record MagnumCluster(
     @JsonProperty("health_status_reason") JsonNode healthStatusReason) {
 
   private static final Set<String> TRUE = Set.of("1", "t", "T", "TRUE", "true", "True");
+  private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
 
   public MagnumCluster {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -30,6 +32,17 @@ public record MagnumCluster(
   /** The label {@code auto_healing_enabled}, read as Go's strconv.ParseBool reads it. */
   public boolean autoHealingEnabled() {
     return TRUE.contains(labels.getOrDefault("auto_healing_enabled", ""));
+  }
+
+  /** Go's strconv.ParseBool: empty for null or anything it would not parse. */
+  public static Optional<Boolean> parseGoBool(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (TRUE.contains(value)) {
+      return Optional.of(true);
+    }
+    return FALSE.contains(value) ? Optional.of(false) : Optional.empty();
   }
 
   public boolean inProgress() {
