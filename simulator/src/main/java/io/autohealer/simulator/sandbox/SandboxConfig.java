@@ -26,7 +26,7 @@ final class SandboxConfig {
         check-delay-after-add: 5s
         leader-elect: false
         # The sandbox shows repairs: every broken worker is repaired, at once, with no port to clash.
-        max-unhealthy: 100%
+        max-unhealthy: 100%%
         max-concurrent-repairs: 10
         metrics-port: 0
         healthcheck:
