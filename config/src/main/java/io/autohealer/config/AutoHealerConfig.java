@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * The whole {@code config.yaml}: every key of the Go {@code magnum-auto-healer} with its default,
- * plus additive sections of our own ({@code temporal}, {@code repair}). Load it with
- * {@link ConfigLoader}.
+ * plus additive keys and sections of our own ({@code temporal}, {@code repair}, the safety gates,
+ * {@code leader-election}, {@code metrics-port}). Load it with {@link ConfigLoader}.
  *
  * @param clusterName {@code cluster-name} (required): Magnum cluster uuid or name
  * @param dryRun {@code dry-run} (false): decide and report, change nothing
@@ -22,6 +22,13 @@ import java.time.Duration;
  * @param openstack {@code openstack.*}
  * @param temporal {@code temporal.*} (ours)
  * @param repair {@code repair.*} (ours): timings carried by every repair started
+ * @param safety the detector's safety gates (ours): top-level {@code max-unhealthy}, {@code
+ *     max-concurrent-repairs}, {@code max-concurrent-master-repairs}, {@code repair-cooldown},
+ *     {@code repair-budget}, {@code repair-budget-window}, {@code control-namespace}
+ * @param leaderElection {@code leader-election.*} (ours): the Lease and its timings, used when
+ *     {@code leader-elect} is true
+ * @param metricsPort {@code metrics-port} (ours, default {@value #DEFAULT_METRICS_PORT}; 0 = off): the
+ *     detector's HTTP port for {@code /metrics} (Prometheus), {@code /healthz} and {@code /readyz}
  */
 public record AutoHealerConfig(
     String clusterName,
@@ -37,10 +44,14 @@ public record AutoHealerConfig(
     KubernetesSettings kubernetes,
     OpenStackSettings openstack,
     TemporalSettings temporal,
-    RepairPolicy repair) {
+    RepairPolicy repair,
+    SafetySettings safety,
+    LeaderElectionSettings leaderElection,
+    int metricsPort) {
 
   public static final String OPENSTACK = "openstack";
   public static final Duration DEFAULT_MONITOR_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_CHECK_DELAY_AFTER_ADD = Duration.ofMinutes(10);
   public static final Duration DEFAULT_REBUILD_DELAY_AFTER_REBOOT = Duration.ofMinutes(5);
+  public static final int DEFAULT_METRICS_PORT = 9464;
 }

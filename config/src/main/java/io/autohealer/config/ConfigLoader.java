@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code repair.poll-interval}, {@code repair.shut-off-timeout}, {@code
  *       repair.cluster-update-timeout}, {@code repair.rejoin-timeout}: the {@link RepairPolicy} of
  *       every repair started (defaults: {@link RepairPolicy#defaults()}).
+ *   <li>The detector's safety gates, at the top level: {@code max-unhealthy}, {@code
+ *       max-concurrent-repairs}, {@code max-concurrent-master-repairs}, {@code repair-cooldown},
+ *       {@code repair-budget}, {@code repair-budget-window}, {@code control-namespace} (see {@link
+ *       SafetySettings} for each default and meaning).
+ *   <li>{@code leader-election.namespace}, {@code .name}, {@code .lease-duration}, {@code
+ *       .renew-deadline}, {@code .retry-period} (see {@link LeaderElectionSettings}).
+ *   <li>{@code metrics-port} (default 9464, 0 turns the detector's HTTP endpoint off).
  * </ul>
  */
 public final class ConfigLoader {
@@ -47,6 +54,11 @@ public final class ConfigLoader {
 
   private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
   private static final Pattern HOST_PORT = Pattern.compile("\\S+:\\d{1,5}");
+  /** A Kubernetes namespace: a DNS-1123 label. */
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** A Kubernetes object name such as a Lease's: a DNS-1123 subdomain. */
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private final List<String> healthCheckTypes;
   private final Function<String, String> environment;
@@ -119,7 +131,10 @@ public final class ConfigLoader {
             kubernetes(root),
             openstack(root),
             temporal(root),
-            repair(root, rebuildDelayAfterReboot));
+            repair(root, rebuildDelayAfterReboot),
+            safety(root),
+            leaderElection(root),
+            port(root, "metrics-port", AutoHealerConfig.DEFAULT_METRICS_PORT));
     warnUnknown(root);
     return config;
   }
@@ -291,6 +306,96 @@ public final class ConfigLoader {
             r.positiveDuration("rejoin-timeout", d.rejoinTimeout()));
     warnUnknown(r);
     return policy;
+  }
+
+  /** The top-level safety-gate keys. */
+  private static SafetySettings safety(ConfigNode root) {
+    SafetySettings d = SafetySettings.defaults();
+    MaxUnhealthy maxUnhealthy =
+        root.value("max-unhealthy")
+            .map(v -> maxUnhealthy(root.keyPath("max-unhealthy"), v))
+            .orElse(d.maxUnhealthy());
+    int maxConcurrent = root.integer("max-concurrent-repairs", d.maxConcurrentRepairs());
+    if (maxConcurrent < 1) {
+      throw new ConfigException(
+          "max-concurrent-repairs: must be at least 1, got " + maxConcurrent
+              + " (to stop new repairs, pause the cluster instead)");
+    }
+    int maxMasters = root.integer("max-concurrent-master-repairs", d.maxConcurrentMasterRepairs());
+    if (maxMasters < 0 || maxMasters > SafetySettings.MAX_CONCURRENT_MASTER_REPAIRS) {
+      throw new ConfigException(
+          "max-concurrent-master-repairs: must be 0 or 1, got " + maxMasters
+              + " (masters are repaired one at a time so that etcd keeps its quorum)");
+    }
+    Duration cooldown = root.duration("repair-cooldown", d.repairCooldown());
+    int budget = root.integer("repair-budget", d.repairBudget());
+    if (budget < 1) {
+      throw new ConfigException("repair-budget: must be at least 1, got " + budget);
+    }
+    Duration window = root.positiveDuration("repair-budget-window", d.repairBudgetWindow());
+    String controlNamespace = namespace(root, "control-namespace", d.controlNamespace());
+    return new SafetySettings(maxUnhealthy, maxConcurrent, maxMasters, cooldown, budget, window, controlNamespace);
+  }
+
+  private static MaxUnhealthy maxUnhealthy(String path, JsonNode value) {
+    String text;
+    if (value.isIntegralNumber() && value.canConvertToInt()) {
+      text = value.asText();
+    } else if (value.isTextual()) {
+      text = value.textValue();
+    } else {
+      text = null;
+    }
+    return Optional.ofNullable(text)
+        .flatMap(MaxUnhealthy::parse)
+        .orElseThrow(() -> new ConfigException(path + ": " + ConfigNode.describe(value)
+            + " is neither a count nor a percentage (expected e.g. 3 or 40%, a percentage at most 100%)"));
+  }
+
+  private LeaderElectionSettings leaderElection(ConfigNode root) {
+    LeaderElectionSettings d = LeaderElectionSettings.defaults();
+    Optional<ConfigNode> section = root.section("leader-election");
+    if (section.isEmpty()) {
+      return d;
+    }
+    ConfigNode le = section.get();
+    String namespace = namespace(le, "namespace", d.namespace());
+    String name = le.optionalString("name").map(String::trim).orElse(d.name());
+    if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+      throw new ConfigException(le.keyPath("name") + ": \"" + name
+          + "\" is not a valid Lease name (expected lower-case letters, digits, '-' and '.', e.g. magnum-auto-healer)");
+    }
+    Duration lease = le.positiveDuration("lease-duration", d.leaseDuration());
+    Duration renew = le.positiveDuration("renew-deadline", d.renewDeadline());
+    Duration retry = le.positiveDuration("retry-period", d.retryPeriod());
+    if (renew.compareTo(lease) >= 0) {
+      throw new ConfigException(le.keyPath("renew-deadline") + ": must be less than " + le.keyPath("lease-duration")
+          + " (" + GoDuration.format(renew) + " is not less than " + GoDuration.format(lease) + ")");
+    }
+    if (renew.toNanos() <= retry.toNanos() * LeaderElectionSettings.JITTER_FACTOR) {
+      throw new ConfigException(le.keyPath("renew-deadline") + ": must be more than 1.2 times "
+          + le.keyPath("retry-period") + " (" + GoDuration.format(renew) + " is not more than 1.2 x "
+          + GoDuration.format(retry) + ")");
+    }
+    warnUnknown(le);
+    return new LeaderElectionSettings(namespace, name, lease, renew, retry);
+  }
+
+  private static String namespace(ConfigNode node, String key, String fallback) {
+    String namespace = node.optionalString(key).map(String::trim).orElse(fallback);
+    if (!DNS_LABEL.matcher(namespace).matches()) {
+      throw new ConfigException(node.keyPath(key) + ": \"" + namespace
+          + "\" is not a valid namespace (expected at most 63 lower-case letters, digits and '-', e.g. kube-system)");
+    }
+    return namespace;
+  }
+
+  private static int port(ConfigNode node, String key, int fallback) {
+    int port = node.integer(key, fallback);
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(node.keyPath(key) + ": " + port + " is not a port (expected 1 to 65535, or 0 for off)");
+    }
+    return port;
   }
 
   private static String text(ConfigNode node, String key) {

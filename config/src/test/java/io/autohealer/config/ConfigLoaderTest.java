@@ -226,14 +226,14 @@ class ConfigLoaderTest {
   @Test
   void unknownKeysWarnButDoNotFail() {
     AutoHealerConfig config =
-        load("cluster-name: c1\nmax-unhealthy: 3\nopenstack:\n  colour: blue\nhealthcheck:\n  worker: []\n  other: 1\n");
+        load("cluster-name: c1\nmax-batch-size: 3\nopenstack:\n  colour: blue\nhealthcheck:\n  worker: []\n  other: 1\n");
 
     assertEquals("c1", config.clusterName());
     assertEquals(
         List.of(
             "unknown config key healthcheck.other is ignored",
             "unknown config key openstack.colour is ignored",
-            "unknown config key max-unhealthy is ignored"),
+            "unknown config key max-batch-size is ignored"),
         warnings);
   }
 

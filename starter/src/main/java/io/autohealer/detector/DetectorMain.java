@@ -6,11 +6,17 @@ import io.autohealer.config.ConfigLoader;
 import io.autohealer.config.KubernetesClients;
 import io.autohealer.config.TemporalClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -19,7 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The detector process. Exit codes: 0 after SIGTERM, 1 when it cannot run (Kubernetes unreachable,
- * leadership lost), 2 for an invalid command line or config (one {@code error: ...} line).
+ * leadership lost, metrics port taken), 2 for an invalid command line or config (one {@code error:
+ * ...} line). Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on {@code metrics-port}
+ * (see {@link MetricsServer}) from start-up, also while it is a standby.
  */
 @Command(
     name = "autohealer-detector",
@@ -43,6 +51,9 @@ public final class DetectorMain implements Callable<Integer> {
   private final AtomicInteger exitCode = new AtomicInteger();
   private volatile boolean stopping;
   private volatile boolean finished;
+  private volatile boolean leading;
+  private final AtomicReference<Detector> detectorRef = new AtomicReference<>();
+  private volatile int metricsPort = -1;
 
   DetectorMain(PrintWriter err) {
     this.err = err;
@@ -78,12 +89,22 @@ public final class DetectorMain implements Callable<Integer> {
 
     log.info("cluster {}: Temporal {} namespace {}", settings.clusterName(), settings.temporal().address(),
         settings.temporal().namespace());
+    MeterRegistry registry =
+        settings.metricsPort() > 0 ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : new SimpleMeterRegistry();
+    registry.config().commonTags("cluster", settings.clusterName());
+    DetectorMetrics metrics = new DetectorMetrics(registry);
+    boolean leaderElect = settings.leaderElect();
     try (TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
         KubernetesClient kubernetes = KubernetesClients.create(settings.kubernetes());
-        Detector detector = new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()))) {
-      if (settings.leaderElect()) {
+        MetricsServer server = serve(settings.metricsPort(), registry, leaderElect);
+        Detector detector =
+            new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()), Clock.systemUTC(),
+                DetectorListener.NONE, metrics)) {
+      detectorRef.set(detector);
+      if (leaderElect) {
         try (LeaderElection election =
-            new LeaderElection(kubernetes, LeaderElection.identity(), () -> lead(detector), this::leadershipEnded)) {
+            new LeaderElection(kubernetes, settings.leaderElection(), LeaderElection.identity(), () -> lead(detector),
+                this::leadershipEnded)) {
           stop.await();
         }
       } else {
@@ -103,6 +124,31 @@ public final class DetectorMain implements Callable<Integer> {
     return exitCode.get();
   }
 
+  /** The HTTP endpoint, or null when {@code metrics-port} is 0. */
+  private MetricsServer serve(int port, MeterRegistry registry, boolean leaderElect) {
+    if (port == 0) {
+      return null;
+    }
+    MetricsServer server = new MetricsServer(port, (PrometheusMeterRegistry) registry, () -> notReady(leaderElect));
+    metricsPort = server.port();
+    log.info("serving /metrics, /healthz and /readyz on port {}", server.port());
+    return server;
+  }
+
+  /** Why the process is not ready, or null: a standby is ready, the leader once its detector is. */
+  private String notReady(boolean leaderElect) {
+    if (leaderElect && !leading) {
+      return null;
+    }
+    Detector detector = detectorRef.get();
+    return detector != null && detector.ready() ? null : "the Node informer is not synced and watching";
+  }
+
+  /** The bound metrics port once serving, else -1 (tests). */
+  int metricsPort() {
+    return metricsPort;
+  }
+
   private int configError(ConfigException e) {
     err.println("error: " + e.getMessage());
     err.flush();
@@ -111,6 +157,7 @@ public final class DetectorMain implements Callable<Integer> {
 
   private void lead(Detector detector) {
     log.info("leading: starting the detector");
+    leading = true;
     try {
       detector.start();
     } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.autohealer.detector;
 
+import io.autohealer.config.GoDuration;
+import io.autohealer.config.LeaderElectionSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -13,46 +15,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Go service's leader election: Lease {@code kube-system/magnum-auto-healer}, lease 20s, renew
- * deadline 15s, retry 5s. The lease is released on close so that another replica takes over at once.
+ * Leader election with a coordination.k8s.io Lease, as the Go service does. By default the Go
+ * service's Lease {@code kube-system/magnum-auto-healer} and timings (lease 20s, renew deadline 15s,
+ * retry 5s); the {@code leader-election} config section changes them. The lease is released on
+ * close so that another replica takes over at once.
  */
 final class LeaderElection implements AutoCloseable {
-  static final String NAMESPACE = "kube-system";
-  static final String LEASE = "magnum-auto-healer";
+  static final String NAMESPACE = LeaderElectionSettings.DEFAULT_NAMESPACE;
+  static final String LEASE = LeaderElectionSettings.DEFAULT_NAME;
   private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
-
-  /** The Go service's hard-coded timings. */
-  static final Timing GO_TIMING = new Timing(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ofSeconds(5));
 
   private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
   private final CompletableFuture<?> running;
 
-  record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {}
-
   /**
-   * Starts campaigning.
+   * Starts campaigning with the Go service's Lease and timings.
    *
    * @param onStartedLeading runs once this replica leads
    * @param onStoppedLeading runs when leadership ends, lost or released
    */
   LeaderElection(KubernetesClient kubernetes, String identity, Runnable onStartedLeading, Runnable onStoppedLeading) {
-    this(kubernetes, identity, GO_TIMING, onStartedLeading, onStoppedLeading);
+    this(kubernetes, LeaderElectionSettings.defaults(), identity, onStartedLeading, onStoppedLeading);
   }
 
   LeaderElection(
-      KubernetesClient kubernetes, String identity, Timing timing, Runnable onStartedLeading, Runnable onStoppedLeading) {
-    log.info("campaigning for Lease {}/{} as {}", NAMESPACE, LEASE, identity);
+      KubernetesClient kubernetes,
+      LeaderElectionSettings settings,
+      String identity,
+      Runnable onStartedLeading,
+      Runnable onStoppedLeading) {
+    log.info("campaigning for Lease {}/{} as {} (lease-duration {}, renew-deadline {}, retry-period {})",
+        settings.namespace(), settings.name(), identity, GoDuration.format(settings.leaseDuration()),
+        GoDuration.format(settings.renewDeadline()), GoDuration.format(settings.retryPeriod()));
     running =
         kubernetes
             .leaderElector()
             .withConfig(
                 new LeaderElectionConfigBuilder()
                     .withName("k8s-auto-healer")
-                    .withLock(new LeaseLock(NAMESPACE, LEASE, identity))
-                    .withLeaseDuration(timing.leaseDuration())
-                    .withRenewDeadline(timing.renewDeadline())
-                    .withRetryPeriod(timing.retryPeriod())
+                    .withLock(new LeaseLock(settings.namespace(), settings.name(), identity))
+                    .withLeaseDuration(settings.leaseDuration())
+                    .withRenewDeadline(settings.renewDeadline())
+                    .withRetryPeriod(settings.retryPeriod())
                     .withReleaseOnCancel(true)
                     .withLeaderCallbacks(
                         new LeaderCallbacks(

@@ -1,6 +1,7 @@
 package io.autohealer.detector;
 
 import io.autohealer.workflows.NodeRole;
+import io.autohealer.workflows.activities.KubernetesActivities;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import java.time.Instant;
@@ -35,6 +36,24 @@ public final class NodeFacts {
     Map<String, String> labels = node.getMetadata().getLabels();
     boolean master = labels != null && (labels.containsKey(MASTER_LABEL) || labels.containsKey(CONTROL_PLANE_LABEL));
     return master ? NodeRole.MASTER : NodeRole.WORKER;
+  }
+
+  /**
+   * Whether the node opted out of repair: label or annotation {@value KubernetesActivities#OPT_OUT}
+   * with the value {@code true} (any case).
+   */
+  public static boolean optedOut(Node node) {
+    return "true".equalsIgnoreCase(valueOf(node.getMetadata().getLabels(), KubernetesActivities.OPT_OUT))
+        || "true".equalsIgnoreCase(valueOf(node.getMetadata().getAnnotations(), KubernetesActivities.OPT_OUT));
+  }
+
+  /** The node's annotation, or null. */
+  public static String annotation(Node node, String key) {
+    return valueOf(node.getMetadata().getAnnotations(), key);
+  }
+
+  private static String valueOf(Map<String, String> map, String key) {
+    return map == null ? null : map.get(key);
   }
 
   public static boolean hasConditions(Node node) {

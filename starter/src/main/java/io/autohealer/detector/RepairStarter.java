@@ -11,18 +11,17 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts one {@link RepairNodeWorkflow} per node. The workflow id is deterministic and a start for
  * a node whose repair is running attaches to it ({@code USE_EXISTING}): that is the real guard
- * against two repairs of one node, across restarts and replicas. On top of it, this starter
- * remembers the repairs it started until they close, so that the detector does not call Temporal
- * for them on every tick.
+ * against two repairs of one node, across restarts and replicas. On top of it, this starter's
+ * {@link RepairRegistry} remembers the running repairs until they close, so that the detector does
+ * not call Temporal for them on every tick and can count them for the concurrency gates.
  */
 public final class RepairStarter {
   private static final Logger log = LoggerFactory.getLogger(RepairStarter.class);
@@ -30,21 +29,30 @@ public final class RepairStarter {
   private static final int SUMMARY_LIMIT = 400;
 
   private final WorkflowClient client;
-  /** Workflow id to run id of the repairs started or attached to and not yet seen to close. */
-  private final Map<String, String> running = new ConcurrentHashMap<>();
+  private final RepairRegistry registry;
 
   public RepairStarter(WorkflowClient client) {
+    this(client, Clock.systemUTC());
+  }
+
+  public RepairStarter(WorkflowClient client, Clock clock) {
     this.client = client;
+    this.registry = new RepairRegistry(client, clock);
   }
 
-  /** Whether a repair of the node started by this process is running, as far as it knows. */
+  /** The running repairs and the nodes' last repairs, as far as this process knows. */
+  RepairRegistry registry() {
+    return registry;
+  }
+
+  /** Whether a repair of the node is running, as far as this process knows. */
   public boolean isRunning(String cluster, String node) {
-    return running.containsKey(RepairIds.workflowId(cluster, node));
+    return registry.isRunning(RepairIds.workflowId(cluster, node));
   }
 
-  /** The run id of the node's running repair, if this process started or attached to it. */
+  /** The run id of the node's running repair, if this process knows of it. */
   public Optional<String> runId(String cluster, String node) {
-    return Optional.ofNullable(running.get(RepairIds.workflowId(cluster, node)));
+    return registry.runId(RepairIds.workflowId(cluster, node));
   }
 
   /**
@@ -65,22 +73,9 @@ public final class RepairStarter {
             .build();
     RepairNodeWorkflow workflow = client.newWorkflowStub(RepairNodeWorkflow.class, options);
     WorkflowExecution execution = WorkflowClient.start(workflow::repair, request);
-    track(workflowId, execution.getRunId());
+    registry.started(request.cluster(), request.node(), request.role(), execution.getRunId());
+    log.debug("repair {} run {} started or attached to", workflowId, execution.getRunId());
     return execution;
-  }
-
-  private void track(String workflowId, String runId) {
-    if (runId.equals(running.put(workflowId, runId))) {
-      return;
-    }
-    client
-        .newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty())
-        .getResultAsync(Object.class)
-        .whenComplete(
-            (result, failure) -> {
-              running.remove(workflowId, runId);
-              log.debug("repair {} run {} closed", workflowId, runId);
-            });
   }
 
   static SearchAttributes searchAttributes(RepairRequest request) {

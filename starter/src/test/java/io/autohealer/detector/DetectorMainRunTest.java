@@ -2,6 +2,7 @@ package io.autohealer.detector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autohealer.workflows.RepairIds;
 import io.autohealer.workflows.RepairSearchAttributes;
@@ -21,6 +22,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,12 +63,22 @@ class DetectorMainRunTest {
       StringWriter err = new StringWriter();
       DetectorMain main = new DetectorMain(new PrintWriter(err, true));
       AtomicInteger exitCode = new AtomicInteger(-1);
-      Thread process = new Thread(() -> exitCode.set(main.execute("--config", config(port).toString())), "detector-main");
+      int metricsPort = freePort();
+      Thread process =
+          new Thread(() -> exitCode.set(main.execute("--config", config(port, metricsPort).toString())), "detector-main");
       process.start();
       try {
         RecordingRepairWorkflow.Run run = RecordingRepairWorkflow.STARTED.poll(30, TimeUnit.SECONDS);
         assertNotNull(run, "no repair started; stderr: " + err);
         assertEquals(RepairIds.workflowId(CLUSTER, "k8s-node-1"), run.workflowId());
+
+        // The deploy probes and Prometheus.
+        assertEquals(metricsPort, main.metricsPort());
+        assertEquals(200, get(metricsPort, "/healthz").statusCode());
+        assertEquals(200, get(metricsPort, "/readyz").statusCode());
+        String metrics = get(metricsPort, "/metrics").body();
+        assertTrue(metrics.contains("autohealer_repairs_started_total{cluster=\"c1\",role=\"worker\"} 1.0"), metrics);
+        assertTrue(metrics.contains("autohealer_nodes_unhealthy{cluster=\"c1\",role=\"worker\"} 1.0"), metrics);
       } finally {
         main.stop();
         process.join(TimeUnit.SECONDS.toMillis(30));
@@ -76,7 +91,12 @@ class DetectorMainRunTest {
     }
   }
 
-  private Path config(int temporalPort) {
+  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private Path config(int temporalPort, int metricsPort) {
     try {
       Path kubeconfig =
           Files.writeString(
@@ -111,8 +131,9 @@ class DetectorMainRunTest {
             kubeconfig: %s
           temporal:
             address: localhost:%d
+          metrics-port: %d
           """
-              .formatted(CLUSTER, kubeconfig, temporalPort));
+              .formatted(CLUSTER, kubeconfig, temporalPort, metricsPort));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

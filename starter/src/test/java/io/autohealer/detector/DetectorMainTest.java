@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,46 @@ class DetectorMainTest {
     assertEquals(2, run("--config", file.toString()));
     assertEquals(
         "error: kubernetes.kubeconfig: no such file \"/nonexistent/kubeconfig\"" + System.lineSeparator(), err.toString());
+  }
+
+  @Test
+  void invalidSafetyGateKeyIsAConfigError() throws IOException {
+    Path file = config("cluster-name: c1\nmax-unhealthy: 150%\n");
+
+    assertEquals(2, run("--config", file.toString()));
+    assertEquals(
+        "error: max-unhealthy: \"150%\" is neither a count nor a percentage (expected e.g. 3 or 40%, a percentage at most 100%)"
+            + System.lineSeparator(),
+        err.toString());
+  }
+
+  @Test
+  void invalidLeaderElectionTimingIsAConfigError() throws IOException {
+    Path file = config("cluster-name: c1\nleader-election:\n  lease-duration: 10s\n");
+
+    assertEquals(2, run("--config", file.toString()));
+    assertEquals(
+        "error: leader-election.renew-deadline: must be less than leader-election.lease-duration (15s is not less than 10s)"
+            + System.lineSeparator(),
+        err.toString());
+  }
+
+  @Test
+  void metricsPortInUseIsFatal() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
+          contexts: [{name: x, context: {cluster: x, user: x}}]
+          current-context: x
+          users: [{name: x, user: {token: t}}]
+          """);
+      Path file = config("cluster-name: c1\nleader-elect: false\nmetrics-port: " + taken.getLocalPort()
+          + "\nkubernetes:\n  kubeconfig: " + kubeconfig + "\n");
+
+      assertEquals(1, run("--config", file.toString()));
+    }
   }
 
   @Test

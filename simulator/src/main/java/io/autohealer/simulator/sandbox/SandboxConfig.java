@@ -9,7 +9,9 @@ import java.time.Duration;
 
 /**
  * The config.yaml that the sandbox's worker and detector read: the Go service's keys pointed at
- * the simulator, plus this project's additive {@code temporal:} and {@code repair:} sections.
+ * the simulator, plus this project's additive {@code temporal:} and {@code repair:} sections, and
+ * safety gates opened wide (the storm guard and the concurrency limit would hold back a sandbox that
+ * breaks most of its workers) with no metrics port.
  */
 final class SandboxConfig {
   private SandboxConfig() {}
@@ -23,6 +25,10 @@ final class SandboxConfig {
         monitor-interval: 2s
         check-delay-after-add: 5s
         leader-elect: false
+        # The sandbox shows repairs: every broken worker is repaired, at once, with no port to clash.
+        max-unhealthy: 100%%
+        max-concurrent-repairs: 10
+        metrics-port: 0
         healthcheck:
           master:
             - type: NodeCondition
