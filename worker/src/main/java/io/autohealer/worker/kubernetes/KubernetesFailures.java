@@ -14,6 +14,11 @@ public final class KubernetesFailures {
   public static final String API_ERROR = "KubernetesApiError";
   /** Failure type when the node to act on does not exist. */
   public static final String NODE_NOT_FOUND = "NodeNotFound";
+  /**
+   * Failure type when a wait ended without a single successful read of what it waits for: it
+   * cannot answer, so the attempt fails and Temporal retries it.
+   */
+  public static final String UNAVAILABLE = "KubernetesUnavailable";
 
   private KubernetesFailures() {}
 
@@ -45,5 +50,10 @@ public final class KubernetesFailures {
   public static ApplicationFailure nodeNotFound(String node, String operation) {
     return ApplicationFailure.newNonRetryableFailure(
         "Cannot %s: Node %s does not exist".formatted(operation, node), NODE_NOT_FOUND);
+  }
+
+  public static ApplicationFailure unavailable(String operation) {
+    return ApplicationFailure.newFailure(
+        "Cannot answer: the Kubernetes API did not answer '%s' before the timeout".formatted(operation), UNAVAILABLE);
   }
 }
