@@ -13,9 +13,11 @@ import io.autohealer.worker.openstack.CredentialsFromConfig;
 import io.autohealer.worker.openstack.OpenStackCredentials;
 import io.autohealer.worker.openstack.OpenStackSession;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Option;
     description = "Runs node repairs for one Magnum cluster (Temporal worker).")
 public final class WorkerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+  private static final Duration READY_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
       description = "config.yaml in the format of the Go magnum-auto-healer.")
@@ -44,6 +47,11 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Disable sticky task queues. Only for Temporal's Java test server, which never "
           + "moves a workflow off a dead worker's sticky queue.")
   boolean testServer;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+      description = "Port of the health endpoints /healthz and /readyz (0: any free port; -1: none). "
+          + "Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new WorkerMain()).execute(args));
@@ -75,9 +83,22 @@ public final class WorkerMain implements Callable<Integer> {
     worker.registerActivitiesImplementations(
         new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack));
 
+    HealthServer health;
+    try {
+      health = metricsPort < 0 ? null : HealthServer.start(metricsPort,
+          () -> factory.isStarted() && !factory.isShutdown(), () -> temporalAnswers(temporal));
+    } catch (UncheckedIOException e) {
+      System.err.println("error: " + e.getMessage());
+      temporal.close();
+      kubernetes.close();
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Stopping: finishing running activity attempts for up to 30s");
+      if (health != null) {
+        health.close();
+      }
       factory.shutdown();
       factory.awaitTermination(30, TimeUnit.SECONDS);
       temporal.close();
@@ -90,5 +111,13 @@ public final class WorkerMain implements Callable<Integer> {
         cfg.clusterName(), taskQueue, cfg.temporal().address(), cfg.temporal().namespace());
     stopped.await();
     return 0;
+  }
+
+  /** Whether the Temporal frontend answers a cheap call within a probe's patience. */
+  private static boolean temporalAnswers(TemporalClients.Connection temporal) {
+    temporal.stubs().blockingStub()
+        .withDeadlineAfter(READY_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+    return true;
   }
 }
