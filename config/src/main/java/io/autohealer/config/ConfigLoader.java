@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code temporal.address} (default {@code 127.0.0.1:7233}) and {@code temporal.namespace}
  *       (default {@code default}); the environment variables {@code TEMPORAL_ADDRESS} and {@code
  *       TEMPORAL_NAMESPACE} override them.
+ *   <li>{@code temporal.tls.enabled}, {@code temporal.tls.cert-file}, {@code temporal.tls.key-file},
+ *       {@code temporal.tls.ca-file}, {@code temporal.tls.server-name}: TLS or mTLS to the frontend
+ *       (a {@code tls} section turns TLS on); {@code temporal.api-key-file}: a file holding an API
+ *       key (turns TLS on unless {@code tls.enabled: false}). Files must be readable at start-up.
  *   <li>{@code repair.poll-interval}, {@code repair.shut-off-timeout}, {@code
  *       repair.cluster-update-timeout}, {@code repair.rejoin-timeout}: the {@link RepairPolicy} of
  *       every repair started (defaults: {@link RepairPolicy#defaults()}).
@@ -255,6 +259,8 @@ public final class ConfigLoader {
     String addressKey = "temporal.address";
     String namespace = section.map(t -> text(t, "namespace")).orElse(TemporalSettings.DEFAULT_NAMESPACE);
     String namespaceKey = "temporal.namespace";
+    String apiKeyFile = section.map(t -> readableFile(t, "api-key-file")).orElse(null);
+    TemporalSettings.Tls tls = section.map(t -> tls(t, apiKeyFile != null)).orElse(TemporalSettings.Tls.PLAINTEXT);
     section.ifPresent(this::warnUnknown);
 
     String envAddress = blankToNull(environment.apply("TEMPORAL_ADDRESS"));
@@ -273,7 +279,41 @@ public final class ConfigLoader {
     if (namespace == null) {
       throw new ConfigException(namespaceKey + ": must not be empty");
     }
-    return new TemporalSettings(address, namespace);
+    return new TemporalSettings(address, namespace, tls, apiKeyFile);
+  }
+
+  /** {@code temporal.tls}; TLS is on by default as soon as it, or an API key, is configured. */
+  private TemporalSettings.Tls tls(ConfigNode temporal, boolean apiKey) {
+    Optional<ConfigNode> section = temporal.section("tls");
+    if (section.isEmpty()) {
+      return apiKey ? new TemporalSettings.Tls(true, null, null, null, null) : TemporalSettings.Tls.PLAINTEXT;
+    }
+    ConfigNode t = section.get();
+    String certFile = readableFile(t, "cert-file");
+    String keyFile = readableFile(t, "key-file");
+    String caFile = readableFile(t, "ca-file");
+    String serverName = text(t, "server-name");
+    if ((certFile == null) != (keyFile == null)) {
+      String missing = certFile == null ? "cert-file" : "key-file";
+      String given = certFile == null ? "key-file" : "cert-file";
+      throw new ConfigException(t.keyPath(missing) + " is required with " + t.keyPath(given) + " (mTLS needs both)");
+    }
+    // A tls section turns TLS on (an empty one: the JVM's trusted CAs), unless enabled: false.
+    boolean enabled = t.bool("enabled", true);
+    if (!enabled && (certFile != null || caFile != null || serverName != null)) {
+      throw new ConfigException(t.keyPath("enabled") + ": false, but " + t.path() + " also sets files or a server name");
+    }
+    warnUnknown(t);
+    return new TemporalSettings.Tls(enabled, certFile, keyFile, caFile, serverName);
+  }
+
+  /** A path that must name a readable file, checked now so that a bad mount fails at start-up. */
+  private static String readableFile(ConfigNode node, String key) {
+    String path = text(node, key);
+    if (path != null && !Files.isReadable(Path.of(path))) {
+      throw new ConfigException(node.keyPath(key) + ": cannot read \"" + path + "\"");
+    }
+    return path;
   }
 
   /**

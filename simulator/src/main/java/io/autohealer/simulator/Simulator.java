@@ -33,8 +33,8 @@ public final class Simulator implements AutoCloseable {
 
   private Simulator(Options options, SimulatedWorkloads.Options workloadOptions) {
     world = new CloudWorld(new SimTiming(options.speed()));
-    openstack = new OpenStackSimulator(world, SimulatorOptions.defaults().withPort(0)).start();
-    kubernetes = KubernetesSimulator.start(0);
+    openstack = new OpenStackSimulator(world, SimulatorOptions.defaults().withPort(options.openstackPort())).start();
+    kubernetes = KubernetesSimulator.start(options.kubernetesPort());
     kubelets = new SimulatedKubelets(world, kubernetes.client()).start();
     kubernetes.kubeletsRunning(kubelets::running);
     workloads = new SimulatedWorkloads(kubernetes, world.timing(), workloadOptions).start();
@@ -51,14 +51,26 @@ public final class Simulator implements AutoCloseable {
    * @param masters control-plane servers
    * @param workers worker servers in the default-worker nodegroup
    * @param speed how many times faster than real time servers boot, stop and update
+   * @param openstackPort port of the OpenStack APIs on loopback, 0 for any free port
+   * @param kubernetesPort port of the Kubernetes API on loopback, 0 for any free port
    */
-  public record Options(String clusterName, int masters, int workers, double speed) {
+  public record Options(String clusterName, int masters, int workers, double speed, int openstackPort,
+      int kubernetesPort) {
+    /** Any free ports. */
+    public Options(String clusterName, int masters, int workers, double speed) {
+      this(clusterName, masters, workers, speed, 0, 0);
+    }
+
     public static Options defaults() {
       return new Options("k8s", 3, 3, 20);
     }
 
     public Options withSpeed(double s) {
-      return new Options(clusterName, masters, workers, s);
+      return new Options(clusterName, masters, workers, s, openstackPort, kubernetesPort);
+    }
+
+    public Options withPorts(int openstack, int kubernetes) {
+      return new Options(clusterName, masters, workers, speed, openstack, kubernetes);
     }
   }
 

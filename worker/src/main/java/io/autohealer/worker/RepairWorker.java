@@ -11,6 +11,7 @@ import io.autohealer.worker.openstack.OpenStackSession;
 import io.autohealer.workflows.RepairIds;
 import io.autohealer.workflows.RepairNodeWorkflowImpl;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -60,6 +61,19 @@ public final class RepairWorker implements AutoCloseable {
     log.info("Worker for cluster {} polling task queue {} at {} (namespace {})",
         config.clusterName(), taskQueue, config.temporal().address(), config.temporal().namespace());
     return new RepairWorker(temporal, kubernetes, factory);
+  }
+
+  /** Whether the worker polls its task queue. */
+  public boolean isRunning() {
+    return factory.isStarted() && !factory.isShutdown();
+  }
+
+  /** Whether the Temporal frontend answers a cheap call within {@code timeout}; throws when not. */
+  public boolean temporalAnswers(Duration timeout) {
+    temporal.stubs().blockingStub()
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+    return true;
   }
 
   /** Stops polling and lets running activity attempts finish, for up to 30 seconds. */

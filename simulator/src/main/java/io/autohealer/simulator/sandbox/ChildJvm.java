@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
  * log file. {@link #kill()} is a SIGKILL, {@link #close()} a SIGTERM with a grace period.
  */
 public final class ChildJvm implements AutoCloseable {
+  /** Environment variable that replaces the children's JVM options. */
+  public static final String JVM_OPTIONS_ENV = "AUTOHEALER_CHILD_JVM_OPTS";
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -24,11 +27,10 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public static ChildJvm start(String name, Class<?> mainClass, Path log, List<String> args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        mainClass.getName()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     command.addAll(args);
     try {
       Process process = new ProcessBuilder(command)
@@ -39,6 +41,18 @@ public final class ChildJvm implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
+  }
+
+  /**
+   * The child's JVM options: {@value #JVM_OPTIONS_ENV} when set (space-separated), e.g. the
+   * container images' flags for measuring memory; else a small heap and quick start-up.
+   */
+  static List<String> jvmOptions() {
+    String options = System.getenv(JVM_OPTIONS_ENV);
+    if (options != null && !options.isBlank()) {
+      return List.of(options.trim().split("\\s+"));
+    }
+    return List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   }
 
   public String name() {

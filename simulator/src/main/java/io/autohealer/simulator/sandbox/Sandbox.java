@@ -118,7 +118,7 @@ public final class Sandbox {
       out.printf("Temporal test server at %s; config, worker.log and detector.log in %s%n",
           temporal.target(), options.workDir());
       try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class,
-              options.workDir().resolve("worker.log"), List.of("--config", config.toString(), "--test-server"));
+              options.workDir().resolve("worker.log"), List.of("--config", config.toString(), "--test-server", "--metrics-port", "0"));
           ChildJvm detector = ChildJvm.start("detector", DetectorMain.class,
               options.workDir().resolve("detector.log"), List.of("--config", config.toString()))) {
         List<String> broken = breakNodes(simulator);

@@ -192,7 +192,7 @@ class RepairOnSimulatorTest {
 
   @Test
   void workerKilledMidRepairIsReplacedAndTheRepairEndsWithExactlyOneResize() throws Exception {
-    List<String> args = List.of("--config", configFile.toString(), "--test-server");
+    List<String> args = List.of("--config", configFile.toString(), "--test-server", "--metrics-port", "0");
     ChildJvm first = ChildJvm.start("worker-1", WorkerMain.class, workDir.resolve("worker-1.log"), args);
     RepairNodeWorkflow repair;
     try {
