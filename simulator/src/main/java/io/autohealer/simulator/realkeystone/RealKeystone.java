@@ -285,7 +285,7 @@ public final class RealKeystone implements AutoCloseable {
     }
   }
 
-  /** Sends, retrying a 500 (SQLite "database is locked") a few times. */
+  /** Sends, retrying a 500 (SQLite "database is locked") or a dropped connection a few times. */
   private HttpResponse<String> retrying(java.util.function.Supplier<HttpRequest.Builder> request) {
     for (int attempt = 1; ; attempt++) {
       HttpResponse<String> r;
@@ -293,7 +293,13 @@ public final class RealKeystone implements AutoCloseable {
       try {
         r = http.send(built, HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        // wsgiref answers HTTP/1.0 and closes the connection; a pooled connection it already
+        // closed fails with no bytes read. A new attempt opens a fresh connection.
+        if (attempt == 5) {
+          throw new UncheckedIOException(e);
+        }
+        sleep(100L * attempt);
+        continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
