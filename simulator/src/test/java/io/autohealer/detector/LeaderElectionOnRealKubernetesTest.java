@@ -247,9 +247,10 @@ class LeaderElectionOnRealKubernetesTest {
       long expiry = TimeUnit.NANOSECONDS.toMillis(c.ledAt - killed);
       System.out.printf("[real-kubernetes] leader %s killed; %s led %d ms later (lease duration %d ms)%n",
           standby.identity, c.identity, expiry, LEASE.toMillis());
-      // The lease must run out first; then the next retry (1 s, jittered up to 1.2 s) takes it.
+      // The lease must run out first (its last renewal was at most a retry period before the kill);
+      // then the next retry (1 s, jittered up to 1.2 s) takes it. Slack for a loaded 2-core machine.
       assertTrue(expiry >= LEASE.toMillis() - 2_000, "took over before the lease expired: " + expiry + " ms");
-      assertTrue(expiry <= LEASE.toMillis() + 2_500, "took " + expiry + " ms");
+      assertTrue(expiry <= LEASE.toMillis() + 4_000, "took " + expiry + " ms");
       await("the third leader sees the running repair",
           () -> c.decisions.contains(SICK + " " + Decision.REPAIR_RUNNING));
 
