@@ -65,6 +65,19 @@ record ApiCall(String verb, String group, String resource, String subresource, S
       case "DELETE" -> name == null ? "deletecollection" : "delete";
       default -> method.toLowerCase();
     };
+    // As the apiserver's RequestInfoFactory: a list or watch with fieldSelector metadata.name=<x>
+    // names the object <x>, so that RBAC resourceNames apply to it (an informer on one object).
+    if (name == null && (verb.equals("list") || verb.equals("watch"))) {
+      for (String param : query.split("&")) {
+        if (param.startsWith("fieldSelector=")) {
+          String selector = java.net.URLDecoder.decode(param.substring("fieldSelector=".length()),
+              java.nio.charset.StandardCharsets.UTF_8);
+          if (selector.startsWith("metadata.name=") && !selector.contains(",")) {
+            name = selector.substring("metadata.name=".length());
+          }
+        }
+      }
+    }
     return new ApiCall(verb, group, resource, subresource, namespace, name);
   }
 }
