@@ -26,8 +26,8 @@ import java.util.function.Consumer;
 
 /**
  * The whole product on one machine: a Temporal server (the embedded test server, or the dev server
- * with its Web UI), the simulated cluster, a worker
- * and a detector each in a JVM of its own. Breaks nodes and follows their repairs to the end.
+ * with its Web UI), the simulated cluster, a worker and a detector each in a JVM of its own. Breaks
+ * nodes and follows their repairs to the end.
  */
 public final class Sandbox {
   private static final Set<RepairOutcome> REPAIRED =
