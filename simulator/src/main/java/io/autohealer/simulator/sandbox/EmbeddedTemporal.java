@@ -9,13 +9,14 @@ import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.Optional;
 
 /**
  * Temporal's Java test server on a loopback port, in real time, so that worker and detector
  * processes can connect to it, with every search attribute of a repair registered. It keeps no
  * state across restarts and has no Web UI or visibility queries.
  */
-public final class EmbeddedTemporal implements AutoCloseable {
+public final class EmbeddedTemporal implements SandboxTemporal {
   public static final String NAMESPACE = "default";
 
   private final int port;
@@ -33,8 +34,30 @@ public final class EmbeddedTemporal implements AutoCloseable {
     return temporal;
   }
 
+  @Override
   public String target() {
     return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public String namespace() {
+    return NAMESPACE;
+  }
+
+  @Override
+  public boolean isTestServer() {
+    return true;
+  }
+
+  /** None: the test server has no Web UI. */
+  @Override
+  public Optional<String> workflowUrl(String workflowId) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String describe() {
+    return "Temporal test server (embedded) at " + target();
   }
 
   private void registerSearchAttributes() {

@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Follows the repairs of chosen nodes through the {@code status} query and prints each new step
@@ -25,10 +28,19 @@ final class RepairWatcher {
   private final String cluster;
   private final PrintStream out;
   private final Runnable healthCheck;
+  private final Function<String, Optional<String>> webUiLink;
+  private final Set<String> announced = new HashSet<>();
   private final Instant start = Instant.now();
 
   /** @param healthCheck run at every poll; throws to stop watching, e.g. when a process died */
   RepairWatcher(WorkflowClient client, String cluster, PrintStream out, Runnable healthCheck) {
+    this(client, cluster, out, healthCheck, id -> Optional.empty());
+  }
+
+  /** @param webUiLink the Web UI page of a workflow id, printed once as each repair starts */
+  RepairWatcher(WorkflowClient client, String cluster, PrintStream out, Runnable healthCheck,
+      Function<String, Optional<String>> webUiLink) {
+    this.webUiLink = webUiLink;
     this.client = client;
     this.cluster = cluster;
     this.out = out;
@@ -59,6 +71,9 @@ final class RepairWatcher {
       status = client.newWorkflowStub(RepairNodeWorkflow.class, id).status();
     } catch (WorkflowNotFoundException notStartedYet) {
       return Optional.empty();
+    }
+    if (announced.add(node)) {
+      webUiLink.apply(id).ifPresent(url -> out.printf("%8s  %-24s repair %s started: %s%n", elapsed(), node, id, url));
     }
     int seen = stepsSeen.get(node);
     for (RepairStatus.Step step : status.steps().subList(seen, status.steps().size())) {

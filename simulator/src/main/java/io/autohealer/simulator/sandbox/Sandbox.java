@@ -25,15 +25,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The whole product on one machine: an embedded Temporal server, the simulated cluster, a worker
- * and a detector each in a JVM of its own. Breaks nodes and follows their repairs to the end.
+ * The whole product on one machine: a Temporal server (the embedded test server, or the dev server
+ * with its Web UI), the simulated cluster, a worker and a detector each in a JVM of its own. Breaks
+ * nodes and follows their repairs to the end.
  */
 public final class Sandbox {
   private static final Set<RepairOutcome> REPAIRED =
       EnumSet.of(RepairOutcome.REBOOTED, RepairOutcome.REPLACED, RepairOutcome.REBUILT);
 
   /**
-   * @param temporalPort port of the embedded Temporal server (0 = any free port)
+   * @param temporalPort gRPC port of the Temporal server (0 = any free port)
    * @param simulator the simulated cluster
    * @param brokenWorkers how many workers break
    * @param brokenMasters how many masters break
@@ -41,10 +42,19 @@ public final class Sandbox {
    * @param requireApproval whether each repair waits for an operator's approval
    * @param unhealthyDuration the NodeCondition check's unhealthy-duration
    * @param timeout the longest the whole run may take
-   * @param workDir where config.yaml and the processes' logs go
+   * @param workDir where config.yaml and the processes' logs go (and the dev server's db file)
+   * @param realTemporal the Temporal CLI's dev server with its Web UI instead of the embedded test server
+   * @param uiPort the dev server's Web UI port (0 = any free port); unused without realTemporal
    */
   public record Options(int temporalPort, Simulator.Options simulator, int brokenWorkers, int brokenMasters,
-      NodeFault fault, boolean requireApproval, Duration unhealthyDuration, Duration timeout, Path workDir) {
+      NodeFault fault, boolean requireApproval, Duration unhealthyDuration, Duration timeout, Path workDir,
+      boolean realTemporal, int uiPort) {
+
+    public Options(int temporalPort, Simulator.Options simulator, int brokenWorkers, int brokenMasters,
+        NodeFault fault, boolean requireApproval, Duration unhealthyDuration, Duration timeout, Path workDir) {
+      this(temporalPort, simulator, brokenWorkers, brokenMasters, fault, requireApproval, unhealthyDuration,
+          timeout, workDir, false, 0);
+    }
 
     public static Options defaults(Path workDir) {
       return new Options(7233, Simulator.Options.defaults(), 1, 0, NodeFault.KUBELET_STOPPED, false,
@@ -53,22 +63,33 @@ public final class Sandbox {
 
     public Options withTemporalPort(int port) {
       return new Options(port, simulator, brokenWorkers, brokenMasters, fault, requireApproval,
-          unhealthyDuration, timeout, workDir);
+          unhealthyDuration, timeout, workDir, realTemporal, uiPort);
     }
 
     public Options withBroken(int workers, int masters, NodeFault f) {
       return new Options(temporalPort, simulator, workers, masters, f, requireApproval, unhealthyDuration,
-          timeout, workDir);
+          timeout, workDir, realTemporal, uiPort);
     }
 
     public Options withApproval(boolean required) {
       return new Options(temporalPort, simulator, brokenWorkers, brokenMasters, fault, required,
-          unhealthyDuration, timeout, workDir);
+          unhealthyDuration, timeout, workDir, realTemporal, uiPort);
     }
 
     public Options withTimings(Duration unhealthy, Duration total) {
       return new Options(temporalPort, simulator, brokenWorkers, brokenMasters, fault, requireApproval,
-          unhealthy, total, workDir);
+          unhealthy, total, workDir, realTemporal, uiPort);
+    }
+
+    /** On the Temporal CLI's dev server, its Web UI on {@code port} (0 = any free port). */
+    public Options withRealTemporal(int port) {
+      return new Options(temporalPort, simulator, brokenWorkers, brokenMasters, fault, requireApproval,
+          unhealthyDuration, timeout, workDir, true, port);
+    }
+
+    SandboxTemporal startTemporal() {
+      return realTemporal ? SandboxTemporal.devServer(temporalPort, uiPort, workDir)
+          : SandboxTemporal.embedded(temporalPort);
     }
   }
 
@@ -112,13 +133,12 @@ public final class Sandbox {
     out.printf("Starting a simulated Magnum cluster %s: %d masters, %d workers (speed x%.0f)%n",
         sim.clusterName(), sim.masters(), sim.workers(), sim.speed());
     try (Simulator simulator = Simulator.start(sim, Duration.ofMinutes(1));
-        EmbeddedTemporal temporal = EmbeddedTemporal.start(options.temporalPort())) {
+        SandboxTemporal temporal = options.startTemporal()) {
       Path config = SandboxConfig.write(options.workDir(), simulator, temporal.target(),
           options.unhealthyDuration(), options.requireApproval());
-      out.printf("Temporal test server at %s; config, worker.log and detector.log in %s%n",
-          temporal.target(), options.workDir());
+      out.printf("%s; config, worker.log and detector.log in %s%n", temporal.describe(), options.workDir());
       try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class,
-              options.workDir().resolve("worker.log"), List.of("--config", config.toString(), "--test-server", "--metrics-port", "0"));
+              options.workDir().resolve("worker.log"), workerArgs(config, temporal));
           ChildJvm detector = ChildJvm.start("detector", DetectorMain.class,
               options.workDir().resolve("detector.log"), List.of("--config", config.toString()))) {
         List<String> broken = breakNodes(simulator);
@@ -126,14 +146,14 @@ public final class Sandbox {
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
         try {
           WorkflowClient client = WorkflowClient.newInstance(stubs,
-              WorkflowClientOptions.newBuilder().setNamespace(EmbeddedTemporal.NAMESPACE).build());
+              WorkflowClientOptions.newBuilder().setNamespace(temporal.namespace()).build());
           if (options.requireApproval()) {
             out.printf("Repairs wait for approval: bin/autohealer repairs approve <node> --cluster %s --address %s%n",
                 sim.clusterName(), temporal.target());
           }
           onRepairsStarted.accept(new SandboxControl(client, sim.clusterName(), broken));
           Map<String, RepairResult> results = new RepairWatcher(client, sim.clusterName(), out,
-              () -> requireAlive(worker, detector)).watch(broken, deadline);
+              () -> requireAlive(worker, detector), temporal::workflowUrl).watch(broken, deadline);
           int ready = awaitHealthyCluster(simulator, results, expected, deadline);
           return new Report(results, broken, ready, expected, Duration.between(start, Instant.now()),
               simulator.openstack().callCounts());
@@ -142,6 +162,15 @@ public final class Sandbox {
         }
       }
     }
+  }
+
+  /** The worker's arguments; {@code --test-server} (no sticky queues) only on the Java test server. */
+  static List<String> workerArgs(Path config, SandboxTemporal temporal) {
+    List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--metrics-port", "0"));
+    if (temporal.isTestServer()) {
+      args.add("--test-server");
+    }
+    return args;
   }
 
   private List<String> breakNodes(Simulator simulator) {

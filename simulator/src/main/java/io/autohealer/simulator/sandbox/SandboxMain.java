@@ -15,13 +15,23 @@ import picocli.CommandLine.Option;
 
 /** {@code bin/sandbox}: see {@link Sandbox}. Exits 0 only when every broken node was repaired. */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-    description = "Runs Temporal, a simulated Magnum cluster, a worker and a detector; breaks workers and "
+    description = "Runs Temporal (embedded, or the dev server with --real-temporal), a simulated Magnum cluster, a worker and a detector; breaks workers and "
         + "shows their repairs.")
 public final class SandboxMain implements Callable<Integer> {
 
   @Option(names = "--temporal-port", defaultValue = "7233",
-      description = "Port of the embedded Temporal test server (default: ${DEFAULT-VALUE}).")
+      description = "gRPC port of the Temporal server, 0 for any free port (default: ${DEFAULT-VALUE}).")
   int temporalPort;
+
+  @Option(names = "--real-temporal",
+      description = "Run on the Temporal CLI's dev server (bin/tools/install-temporal-cli) instead of the "
+          + "embedded test server: SQLite db in the work dir, every search attribute registered, the Web UI "
+          + "with a link to each repair as it starts.")
+  boolean realTemporal;
+
+  @Option(names = "--ui-port", defaultValue = "8233",
+      description = "With --real-temporal: port of the Web UI, 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int uiPort;
 
   @Option(names = "--speed", defaultValue = "20",
       description = "Simulated servers boot, stop and update this many times faster than real ones "
@@ -86,6 +96,9 @@ public final class SandboxMain implements Callable<Integer> {
     Sandbox.Options options = new Sandbox.Options(temporalPort, new Simulator.Options("k8s", masters, workers, speed),
         brokenWorkers, brokenMasters, rebootDoesNotHelp ? NodeFault.BROKEN_UNTIL_REPLACED : NodeFault.KUBELET_STOPPED,
         requireApproval, unhealthyDuration, timeout, dir);
+    if (realTemporal) {
+      options = options.withRealTemporal(uiPort);
+    }
     Sandbox.Report report = new Sandbox(options, System.out).run();
 
     System.out.println();
