@@ -76,14 +76,14 @@ final class MasterRebuild {
     }
     removeStaleNode();
     boolean ready = ctx.step(RepairPhase.AWAITING_REJOIN,
-        "Waiting up to %s for %s to be Ready on its new server".formatted(ctx.policy.rejoinTimeout(), ctx.node()),
+        "Waiting up to %s for %s to be Ready on its new server".formatted(Durations.text(ctx.policy.rejoinTimeout()), ctx.node()),
         () -> ctx.kubernetes("Await rebuilt " + ctx.node() + " Ready", ctx.activities.boundedWait(ctx.policy.rejoinTimeout()))
             .awaitNodeReady(new AwaitNodeReady(ctx.node(), ctx.serverId(), ctx.policy.rejoinTimeout(),
                 ctx.policy.pollInterval())))
         .ready();
     if (!ready) {
       throw new RepairEnded(RepairOutcome.FAILED, "master %s was rebuilt but did not become Ready within %s"
-          .formatted(ctx.node(), ctx.policy.rejoinTimeout()));
+          .formatted(ctx.node(), Durations.text(ctx.policy.rejoinTimeout())));
     }
     if (cordoned) {
       ctx.step(RepairPhase.UNCORDONING, "Uncordoning " + ctx.node(),

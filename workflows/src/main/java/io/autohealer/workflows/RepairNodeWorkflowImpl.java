@@ -147,7 +147,7 @@ public class RepairNodeWorkflowImpl implements RepairNodeWorkflow {
         closed = gate.reason();
       }
       journal.show(RepairPhase.GATED, "Gate closed: %s; looking again in %s".formatted(closed,
-          request.policy().gateRecheckInterval()));
+          Durations.text(request.policy().gateRecheckInterval())));
       Workflow.newTimer(request.policy().gateRecheckInterval(),
           TimerOptions.newBuilder().setSummary("Gate closed: " + closed).build()).get();
       health = stillUnhealthy(inspect());
@@ -180,7 +180,7 @@ public class RepairNodeWorkflowImpl implements RepairNodeWorkflow {
   private void drain() {
     Duration timeout = request.policy().drainTimeout();
     DrainResult drained = context.step(RepairPhase.DRAINING,
-        "Evicting the pods of %s (up to %s)".formatted(request.node(), timeout),
+        "Evicting the pods of %s (up to %s)".formatted(request.node(), Durations.text(timeout)),
         () -> context.kubernetes("Drain " + request.node(), context.activities.boundedWait(timeout))
             .drainNode(new Drain(request.node(), timeout, request.policy().pollInterval())));
     if (!drained.remaining().isEmpty()) {
@@ -209,7 +209,7 @@ public class RepairNodeWorkflowImpl implements RepairNodeWorkflow {
         .annotateNode(new AnnotateNode(request.node(), annotation));
     Duration wait = request.policy().rebuildDelayAfterReboot();
     boolean ready = context.step(RepairPhase.AWAITING_READY_AFTER_REBOOT,
-        "Waiting up to %s for %s to be Ready after the reboot".formatted(wait, request.node()),
+        "Waiting up to %s for %s to be Ready after the reboot".formatted(Durations.text(wait), request.node()),
         () -> context.kubernetes("Await " + request.node() + " Ready after reboot", context.activities.boundedWait(wait))
             .awaitNodeReady(new AwaitNodeReady(request.node(), null, wait, request.policy().pollInterval())))
         .ready();

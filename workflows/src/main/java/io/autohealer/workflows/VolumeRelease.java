@@ -16,7 +16,7 @@ final class VolumeRelease {
   static DetachResult release(RepairContext ctx) {
     CsiDetachResult csi = ctx.step(RepairPhase.AWAITING_CSI_DETACH,
         "Waiting up to %s for CSI drivers to detach their volumes from %s".formatted(
-            ctx.policy.csiDetachTimeout(), ctx.node()),
+            Durations.text(ctx.policy.csiDetachTimeout()), ctx.node()),
         () -> ctx.kubernetes("Await CSI detach from " + ctx.node(), ctx.activities.boundedWait(ctx.policy.csiDetachTimeout()))
             .awaitCsiDetach(new AwaitCsiDetach(ctx.node(), ctx.policy.csiDetachTimeout(), ctx.policy.pollInterval())));
     return ctx.step(RepairPhase.DETACHING_VOLUMES,
