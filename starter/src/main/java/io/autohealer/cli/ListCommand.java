@@ -15,11 +15,7 @@ import picocli.CommandLine.Option;
           + "(the last two from each repair's status query, which a worker answers).",
       "",
       RepairsCommand.FINDING
-    },
-    sortOptions = false,
-    footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
-    footer = AutohealerCli.EXIT_CODES)
+    })
 final class ListCommand extends RepairsSubcommand {
   @Option(names = "--running", order = 10, description = "Only running repairs.")
   boolean running;

@@ -198,9 +198,7 @@ abstract class NodeActionCommand extends RepairsSubcommand {
             + "for the whole cluster: the detector starts no new repair and every running repair is paused.",
         "",
         RepairsCommand.FINDING
-      },
-      sortOptions = false, footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n", footer = AutohealerCli.EXIT_CODES)
+      })
   static final class Pause extends ClusterWide {
     @Override
     OperatorAction action() {
@@ -224,9 +222,7 @@ abstract class NodeActionCommand extends RepairsSubcommand {
             + "is removed and every running repair gets resume.",
         "",
         RepairsCommand.FINDING
-      },
-      sortOptions = false, footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n", footer = AutohealerCli.EXIT_CODES)
+      })
   static final class Resume extends ClusterWide {
     @Override
     OperatorAction action() {
@@ -245,9 +241,7 @@ abstract class NodeActionCommand extends RepairsSubcommand {
 
   @Command(name = "approve",
       description = "Approve the repair of a node that waits for approval before its first destructive step "
-          + "(repair.require-approval).",
-      sortOptions = false, footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n", footer = AutohealerCli.EXIT_CODES)
+          + "(repair.require-approval).")
   static final class Approve extends NodeActionCommand {
     @Parameters(index = "0", paramLabel = "<node>", description = "The Kubernetes Node name.")
     String node;
@@ -273,9 +267,7 @@ abstract class NodeActionCommand extends RepairsSubcommand {
 
   @Command(name = "cancel",
       description = "Cancel the repair of a node before its next step; a node that is healthy is uncordoned. "
-          + "A step that already changed a server (a resize or stack update sent) is not undone.",
-      sortOptions = false, footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n", footer = AutohealerCli.EXIT_CODES)
+          + "A step that already changed a server (a resize or stack update sent) is not undone.")
   static final class Cancel extends NodeActionCommand {
     @Parameters(index = "0", paramLabel = "<node>", description = "The Kubernetes Node name.")
     String node;

@@ -2,13 +2,23 @@ package io.autohealer.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** A leaf of {@code repairs}: the common options, settings resolved, clients opened and closed. */
+/**
+ * A leaf of {@code repairs}: the common options, settings resolved, clients opened and closed. The
+ * help layout here is picocli's superclass {@code @Command} attributes, which a subclass's own
+ * {@code @Command} (name, description) adds to.
+ */
+@Command(
+    sortOptions = false,
+    footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
+    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
+    footer = AutohealerCli.EXIT_CODES)
 abstract class RepairsSubcommand implements Callable<Integer> {
   @ParentCommand RepairsCommand parent;
   @Mixin CommonOptions common;

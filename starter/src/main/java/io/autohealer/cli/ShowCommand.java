@@ -12,11 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "show",
     description = "Show the latest repair of a node: its status query (phase, paused, awaiting approval, each step "
-        + "with start, end, attempts and result, last error), Temporal's execution status and, once closed, its result.",
-    sortOptions = false,
-    footerHeading = "%n", descriptionHeading = "%n", parameterListHeading = "%nParameters:%n",
-    optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
-    footer = AutohealerCli.EXIT_CODES)
+        + "with start, end, attempts and result, last error), Temporal's execution status and, once closed, its result.")
 final class ShowCommand extends RepairsSubcommand {
   @Parameters(index = "0", paramLabel = "<node>", description = "The Kubernetes Node name.")
   String node;

@@ -2,11 +2,10 @@ package io.autohealer.simulator.realkeystone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.autohealer.simulator.process.ManagedProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -47,25 +44,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class RealKeystone implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RealKeystone.class);
-  public static final String HOST = "127.0.0.1";
+  public static final String HOST = ManagedProcess.LOOPBACK;
   public static final String REGION = "RegionOne";
   public static final String DOMAIN = "Default";
   public static final String PROJECT = "magnum-cluster-project";
   public static final String CLUSTER_OWNER = "cluster-owner";
   public static final String TRUSTEE = "healer-trustee";
-  private static final Set<RealKeystone> LIVE = ConcurrentHashMap.newKeySet();
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> LIVE.forEach(k -> k.process.destroyForcibly()), "real-keystone-exit"));
-  }
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path workDir;
   private final String password = "pw-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private int port;
-  private Process process;
+  private ManagedProcess process;
   private String projectId;
   private String ownerId;
   private String trusteeId;
@@ -150,17 +142,8 @@ public final class RealKeystone implements AutoCloseable {
 
   @Override
   public void close() {
-    LIVE.remove(this);
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+    if (process != null) {
+      process.stop(Duration.ofSeconds(10));
     }
     try (Stream<Path> paths = Files.walk(workDir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -173,7 +156,7 @@ public final class RealKeystone implements AutoCloseable {
 
   private void launch(Map<String, String> services) {
     long started = System.nanoTime();
-    port = freePort();
+    port = ManagedProcess.freePort();
     writeConfig(services);
     String conf = workDir.resolve("keystone.conf").toString();
     run("keystone-manage", "--config-file", conf, "db_sync");
@@ -183,27 +166,16 @@ public final class RealKeystone implements AutoCloseable {
         "--keystone-group", group());
     // No region or endpoint flags: the templated catalog driver cannot store them (NotImplemented).
     run("keystone-manage", "--config-file", conf, "bootstrap", "--bootstrap-password", password);
+    ProcessBuilder wsgi = new ProcessBuilder("keystone-wsgi-public", "--host", HOST, "--port",
+        Integer.toString(port)).directory(workDir.toFile());
+    wsgi.environment().put("OS_KEYSTONE_CONFIG_DIR", workDir.toString());
+    wsgi.environment().put("OS_KEYSTONE_CONFIG_FILES", "keystone.conf");
+    process = ManagedProcess.start("Keystone", wsgi, workDir.resolve("wsgi.log"), null);
     try {
-      ProcessBuilder pb = new ProcessBuilder("keystone-wsgi-public", "--host", HOST, "--port",
-          Integer.toString(port))
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("wsgi.log").toFile()));
-      pb.environment().put("OS_KEYSTONE_CONFIG_DIR", workDir.toString());
-      pb.environment().put("OS_KEYSTONE_CONFIG_FILES", "keystone.conf");
-      process = pb.start();
-      process.getOutputStream().close();
-      LIVE.add(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start keystone-wsgi-public", e);
-    }
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (status(get("/v3", null)) != 200) {
-      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("Keystone did not come up; see " + workDir.resolve("wsgi.log")
-            + " and " + logFile());
-      }
-      sleep(100);
+      process.await("GET /v3 answers 200", Instant.now().plus(STARTUP_TIMEOUT), STARTUP_TIMEOUT,
+          () -> status(get("/v3", null)) == 200);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(e.getMessage() + "\n(Keystone's own log: " + logFile() + ")", e);
     }
     String admin = token("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":"
         + "{\"name\":\"admin\",\"domain\":{\"name\":\"" + DOMAIN + "\"},\"password\":\"" + password
@@ -388,14 +360,6 @@ public final class RealKeystone implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void sleep(long millis) {

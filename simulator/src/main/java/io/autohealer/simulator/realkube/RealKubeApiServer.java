@@ -1,5 +1,6 @@
 package io.autohealer.simulator.realkube;
 
+import io.autohealer.simulator.process.ManagedProcess;
 import io.fabric8.kubernetes.api.model.NamedAuthInfoBuilder;
 import io.fabric8.kubernetes.api.model.NamedClusterBuilder;
 import io.fabric8.kubernetes.api.model.NamedContextBuilder;
@@ -15,10 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -39,10 +36,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -82,7 +76,7 @@ public final class RealKubeApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RealKubeApiServer.class);
 
   /** The address every port binds to. */
-  public static final String HOST = "127.0.0.1";
+  public static final String HOST = ManagedProcess.LOOPBACK;
   /** The annotation by which kwok picks the nodes it keeps alive. */
   public static final String KWOK_ANNOTATION = "kwok.x-k8s.io/node";
   public static final String KWOK_ANNOTATION_VALUE = "fake";
@@ -92,14 +86,7 @@ public final class RealKubeApiServer implements AutoCloseable {
   public static final String SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
   public static final String SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 
-  private static final Set<RealKubeApiServer> LIVE = ConcurrentHashMap.newKeySet();
-  private static final Duration POLL = Duration.ofMillis(50);
   private static final int PORT_PICK_ATTEMPTS = 3;
-
-  static {
-    Runtime.getRuntime().addShutdownHook(
-        new Thread(() -> LIVE.forEach(RealKubeApiServer::destroyAll), "real-kube-apiserver-exit"));
-  }
 
   private final Path binDir;
   private final Path workDir;
@@ -113,9 +100,9 @@ public final class RealKubeApiServer implements AutoCloseable {
   private int etcdPeerPort;
   private int apiPort;
   private int kwokPort;
-  private Child etcd;
-  private Child apiServer;
-  private Child kwokProcess;
+  private ManagedProcess etcd;
+  private ManagedProcess apiServer;
+  private ManagedProcess kwokProcess;
   private HttpClient http;
   private KubernetesClient adminClient;
   private boolean startFailed;
@@ -259,7 +246,7 @@ public final class RealKubeApiServer implements AutoCloseable {
   }
 
   public synchronized boolean isRunning() {
-    return apiServer != null && apiServer.process.isAlive();
+    return apiServer != null && apiServer.isAlive();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -267,7 +254,7 @@ public final class RealKubeApiServer implements AutoCloseable {
 
   /** Stops kwok, kube-apiserver and etcd (SIGTERM, then SIGKILL after 20 s), in that order. */
   public synchronized void stop() {
-    for (Child child : new Child[] {kwokProcess, apiServer, etcd}) {
+    for (ManagedProcess child : new ManagedProcess[] {kwokProcess, apiServer, etcd}) {
       if (child != null) {
         child.stop(Duration.ofSeconds(20));
       }
@@ -287,7 +274,6 @@ public final class RealKubeApiServer implements AutoCloseable {
       }
       stop();
     } finally {
-      LIVE.remove(this);
       if (ownsWorkDir && !startFailed) {
         deleteRecursively(workDir);
       }
@@ -323,9 +309,9 @@ public final class RealKubeApiServer implements AutoCloseable {
         log.info("real Kubernetes API server ready in {} ms: {}",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), this);
         return;
-      } catch (ChildExitedException e) {
+      } catch (ManagedProcess.ExitedException e) {
         destroyAll();
-        if (e.output.contains("address already in use") && attempt < PORT_PICK_ATTEMPTS) {
+        if (e.portTaken() && attempt < PORT_PICK_ATTEMPTS) {
           log.info("a port picked for the real Kubernetes API server was taken meanwhile; picking again");
           continue;
         }
@@ -340,17 +326,16 @@ public final class RealKubeApiServer implements AutoCloseable {
   private void startEtcd(Instant deadline) {
     String client = "http://" + HOST + ":" + etcdPort;
     String peer = "http://" + HOST + ":" + etcdPeerPort;
-    etcd = Child.start("etcd", List.of(binDir.resolve("etcd").toString(),
+    etcd = start("etcd", List.of(binDir.resolve("etcd").toString(),
         "--name", "default",
         "--data-dir", workDir.resolve("etcd-data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "default=" + peer,
         "--unsafe-no-fsync", // a test bed: speed over durability
-        "--log-level", "warn"), workDir, logFile("etcd"));
-    LIVE.add(this);
+        "--log-level", "warn"));
     URI health = URI.create(client + "/health");
-    await(etcd, "etcd healthy at " + health, deadline, () -> {
+    etcd.await("etcd healthy at " + health, deadline, startupTimeout, () -> {
       HttpResponse<String> r = get(health, null);
       return r != null && r.statusCode() == 200 && r.body().contains("\"true\"");
     });
@@ -380,16 +365,16 @@ public final class RealKubeApiServer implements AutoCloseable {
         "--disable-admission-plugins=ServiceAccount",
         "--profiling=false"));
     command.addAll(extraApiServerArgs);
-    apiServer = Child.start("kube-apiserver", command, workDir, logFile("kube-apiserver"));
+    apiServer = start("kube-apiserver", command);
     URI readyz = URI.create(masterUrl() + "/readyz");
-    await(apiServer, "kube-apiserver /readyz ok at " + readyz, deadline, () -> {
+    apiServer.await("kube-apiserver /readyz ok at " + readyz, deadline, startupTimeout, () -> {
       HttpResponse<String> r = get(readyz, adminToken);
       return r != null && r.statusCode() == 200;
     });
   }
 
   private void startKwok(Instant deadline) {
-    kwokProcess = Child.start("kwok", List.of(binDir.resolve("kwok").toString(),
+    kwokProcess = start("kwok", List.of(binDir.resolve("kwok").toString(),
         "--kubeconfig=" + kubeconfig(),
         "--config=" + binDir.resolve("kwok-stages.yaml"),
         "--manage-all-nodes=false",
@@ -397,9 +382,9 @@ public final class RealKubeApiServer implements AutoCloseable {
         "--node-lease-duration-seconds=40",
         "--cidr=10.244.0.0/16",
         "--node-ip=10.0.255.1",
-        "--server-address=" + HOST + ":" + kwokPort), workDir, logFile("kwok"));
+        "--server-address=" + HOST + ":" + kwokPort));
     URI readyz = URI.create("http://" + HOST + ":" + kwokPort + "/readyz");
-    await(kwokProcess, "kwok /readyz ok at " + readyz, deadline, () -> {
+    kwokProcess.await("kwok /readyz ok at " + readyz, deadline, startupTimeout, () -> {
       HttpResponse<String> r = get(readyz, null);
       return r != null && r.statusCode() == 200;
     });
@@ -485,42 +470,15 @@ public final class RealKubeApiServer implements AutoCloseable {
   }
 
   private void pickPorts() {
-    try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        ServerSocket b = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        ServerSocket c = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        ServerSocket d = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      etcdPort = a.getLocalPort();
-      etcdPeerPort = b.getLocalPort();
-      apiPort = c.getLocalPort();
-      kwokPort = d.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot pick free ports on " + HOST, e);
-    }
+    etcdPort = ManagedProcess.freePort();
+    etcdPeerPort = ManagedProcess.freePort(etcdPort);
+    apiPort = ManagedProcess.freePort(etcdPort, etcdPeerPort);
+    kwokPort = ManagedProcess.freePort(etcdPort, etcdPeerPort, apiPort);
   }
 
-  /** Polls {@code condition} until it holds, the process exits, or the deadline passes. */
-  private void await(Child child, String what, Instant deadline, BooleanSupplier condition) {
-    while (true) {
-      if (!child.process.isAlive()) {
-        String output = child.output();
-        throw new ChildExitedException(child.name + " exited with code " + child.process.exitValue()
-            + " before " + what + "; log " + child.logFile + ":\n" + lastLines(output, 30), output);
-      }
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("not ready within " + startupTimeout.toSeconds()
-            + "s: waiting until " + what + "; log " + child.logFile + ":\n"
-            + lastLines(child.output(), 30));
-      }
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting until " + what, e);
-      }
-    }
+  private ManagedProcess start(String process, List<String> command) {
+    return ManagedProcess.start(process, new ProcessBuilder(command).directory(workDir.toFile()),
+        logFile(process), null);
   }
 
   /** A GET, or null when the server does not answer yet. */
@@ -557,9 +515,9 @@ public final class RealKubeApiServer implements AutoCloseable {
   }
 
   private synchronized void destroyAll() {
-    for (Child child : new Child[] {kwokProcess, apiServer, etcd}) {
-      if (child != null && child.process.isAlive()) {
-        child.process.destroyForcibly();
+    for (ManagedProcess child : new ManagedProcess[] {kwokProcess, apiServer, etcd}) {
+      if (child != null && child.isAlive()) {
+        child.kill();
       }
     }
   }
@@ -574,91 +532,11 @@ public final class RealKubeApiServer implements AutoCloseable {
     }
   }
 
-  private static String lastLines(String text, int count) {
-    String[] lines = text.split("\n");
-    int from = Math.max(0, lines.length - count);
-    return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
-  }
-
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       log.debug("cannot remove {}", dir, e);
-    }
-  }
-
-  /** One child process and its log file (appended to; one header line per start). */
-  private static final class Child {
-    final String name;
-    final Process process;
-    final Path logFile;
-    final long logOffset;
-
-    private Child(String name, Process process, Path logFile, long logOffset) {
-      this.name = name;
-      this.process = process;
-      this.logFile = logFile;
-      this.logOffset = logOffset;
-    }
-
-    static Child start(String name, List<String> command, Path dir, Path logFile) {
-      try {
-        long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
-        Files.writeString(logFile, "=== " + Instant.now() + ": " + String.join(" ", command) + "\n",
-            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process p = new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-            .start();
-        p.getOutputStream().close();
-        log.info("{} starting (pid {}), log {}", name, p.pid(), logFile);
-        return new Child(name, p, logFile, offset);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start " + command.get(0), e);
-      }
-    }
-
-    void stop(Duration timeout) {
-      if (!process.isAlive()) {
-        return;
-      }
-      process.destroy();
-      try {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          log.warn("{} (pid {}) did not stop within {}s after SIGTERM; sending SIGKILL", name,
-              process.pid(), timeout.toSeconds());
-          process.destroyForcibly();
-          process.waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    }
-
-    String output() {
-      try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
-        long length = f.length();
-        long from = Math.max(logOffset, length - 64 * 1024);
-        byte[] bytes = new byte[(int) (length - from)];
-        f.seek(from);
-        f.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "(cannot read " + logFile + ": " + e.getMessage() + ")";
-      }
-    }
-  }
-
-  private static final class ChildExitedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient String output;
-
-    ChildExitedException(String message, String output) {
-      super(message);
-      this.output = output;
     }
   }
 
@@ -717,7 +595,6 @@ public final class RealKubeApiServer implements AutoCloseable {
         server.startFailed = true;
         server.closed = true;
         server.destroyAll();
-        LIVE.remove(server);
         throw e;
       }
       return server;

@@ -1,5 +1,6 @@
 package io.autohealer.simulator.realtemporal;
 
+import io.autohealer.simulator.process.ManagedProcess;
 import io.autohealer.workflows.RepairSearchAttributes;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -15,11 +16,8 @@ import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,11 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,16 +67,10 @@ public final class TemporalDevServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TemporalDevServer.class);
 
   /** The address every port of the dev server binds to. */
-  public static final String HOST = "127.0.0.1";
+  public static final String HOST = ManagedProcess.LOOPBACK;
 
-  private static final Set<TemporalDevServer> LIVE = ConcurrentHashMap.newKeySet();
-  private static final Duration POLL = Duration.ofMillis(50);
+  private static final String NAME = "Temporal dev server";
   private static final int PORT_PICK_ATTEMPTS = 3;
-
-  static {
-    Thread hook = new Thread(TemporalDevServer::killAllOnExit, "temporal-dev-server-exit");
-    Runtime.getRuntime().addShutdownHook(hook);
-  }
 
   private final Path cli;
   private final String namespace;
@@ -105,7 +92,7 @@ public final class TemporalDevServer implements AutoCloseable {
 
   private int port;
   private int uiPort;
-  private Process process;
+  private ManagedProcess process;
   private int starts;
   private boolean startFailed;
   private boolean closed;
@@ -257,15 +244,9 @@ public final class TemporalDevServer implements AutoCloseable {
     if (!isRunning()) {
       return;
     }
-    Process p = process;
+    ManagedProcess p = process;
     long started = System.nanoTime();
-    p.destroy();
-    if (!waitFor(p, stopTimeout)) {
-      log.warn("Temporal dev server (pid {}) did not stop within {}s after SIGTERM; sending SIGKILL",
-          p.pid(), stopTimeout.toSeconds());
-      p.destroyForcibly();
-      waitFor(p, Duration.ofSeconds(10));
-    }
+    p.stop(stopTimeout);
     log.info("Temporal dev server (pid {}) stopped in {} ms", p.pid(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
@@ -275,9 +256,8 @@ public final class TemporalDevServer implements AutoCloseable {
     if (!isRunning()) {
       return;
     }
-    Process p = process;
-    p.destroyForcibly();
-    if (!waitFor(p, Duration.ofSeconds(10))) {
+    ManagedProcess p = process;
+    if (!p.kill()) {
       throw new IllegalStateException("Temporal dev server (pid " + p.pid() + ") survived SIGKILL");
     }
     log.info("Temporal dev server (pid {}) killed", p.pid());
@@ -305,7 +285,6 @@ public final class TemporalDevServer implements AutoCloseable {
     try {
       stop();
     } finally {
-      LIVE.remove(this);
       if (operatorStubs != null) {
         operatorStubs.shutdownNow();
       }
@@ -332,14 +311,12 @@ public final class TemporalDevServer implements AutoCloseable {
       if (firstStart && portsPicked) {
         pickFreePorts();
       }
-      long logOffset = logSize();
       try {
         startProcess();
-        awaitReady(Instant.now().plus(startupTimeout), logOffset);
+        awaitReady(Instant.now().plus(startupTimeout));
         return;
-      } catch (ServerExitedException e) {
-        boolean portTaken = e.output.contains("address already in use");
-        if (portTaken && firstStart && portsPicked && attempt < PORT_PICK_ATTEMPTS) {
+      } catch (ManagedProcess.ExitedException e) {
+        if (e.portTaken() && firstStart && portsPicked && attempt < PORT_PICK_ATTEMPTS) {
           log.info("a port picked for the Temporal dev server was taken meanwhile; picking again");
           continue;
         }
@@ -356,20 +333,8 @@ public final class TemporalDevServer implements AutoCloseable {
   private void startProcess() {
     List<String> command = command();
     starts++;
-    try {
-      Files.writeString(logFile,
-          "=== " + Instant.now() + " start #" + starts + ": " + String.join(" ", command) + "\n",
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      ProcessBuilder pb = new ProcessBuilder(command)
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      process = pb.start();
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + cli, e);
-    }
-    LIVE.add(this);
+    process = ManagedProcess.start(NAME, new ProcessBuilder(command).directory(workDir.toFile()),
+        logFile, "start #" + starts);
     log.info("Temporal dev server starting (pid {}): gRPC {}, {}, db {}, log {}", process.pid(),
         target(), headless ? "headless" : "UI " + uiUrl(), dbFile, logFile);
   }
@@ -392,12 +357,12 @@ public final class TemporalDevServer implements AutoCloseable {
     return c;
   }
 
-  private void awaitReady(Instant deadline, long logOffset) {
+  private void awaitReady(Instant deadline) {
     long started = System.nanoTime();
-    awaitCondition("the gRPC port " + port + " accepts connections", deadline, logOffset,
+    process.await("the gRPC port " + port + " accepts connections", deadline, startupTimeout,
         () -> accepts(port));
     WorkflowServiceStubs stubs = workflowServiceStubs();
-    awaitCondition("gRPC health SERVING", deadline, logOffset, () -> {
+    process.await("gRPC health SERVING", deadline, startupTimeout, () -> {
       try {
         return stubs.healthCheck().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
       } catch (StatusRuntimeException notYet) {
@@ -405,7 +370,7 @@ public final class TemporalDevServer implements AutoCloseable {
         return false;
       }
     });
-    awaitCondition("namespace " + namespace + " described", deadline, logOffset, () -> {
+    process.await("namespace " + namespace + " described", deadline, startupTimeout, () -> {
       try {
         stubs.blockingStub().describeNamespace(
             DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build());
@@ -418,7 +383,7 @@ public final class TemporalDevServer implements AutoCloseable {
     if (!headless) {
       // The UI answers before its own connection to the frontend is up (503 for a moment).
       URI probe = URI.create(uiUrl() + "/api/v1/namespaces/" + pathSegment(namespace));
-      awaitCondition("the Web UI answers for namespace " + namespace, deadline, logOffset,
+      process.await("the Web UI answers for namespace " + namespace, deadline, startupTimeout,
           () -> httpOk(probe));
     }
     log.info("Temporal dev server ready in {} ms: {}",
@@ -460,33 +425,6 @@ public final class TemporalDevServer implements AutoCloseable {
     return operatorStubs;
   }
 
-  /** Polls {@code condition} until it holds, the process exits, or the deadline passes. */
-  private void awaitCondition(String what, Instant deadline, long logOffset,
-      BooleanSupplier condition) {
-    while (true) {
-      if (!process.isAlive()) {
-        String output = logSince(logOffset);
-        throw new ServerExitedException("Temporal dev server exited with code "
-            + process.exitValue() + " before " + what + "; log " + logFile + ":\n"
-            + lastLines(output, 30), output);
-      }
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("Temporal dev server not ready within "
-            + startupTimeout.toSeconds() + "s: waiting until " + what + "; log " + logFile + ":\n"
-            + lastLines(logSince(logOffset), 30));
-      }
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting until " + what, e);
-      }
-    }
-  }
-
   private static boolean accepts(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(HOST, port), 500);
@@ -512,24 +450,11 @@ public final class TemporalDevServer implements AutoCloseable {
 
   private void pickFreePorts() {
     if (fixedPort == 0) {
-      port = freePort(fixedUiPort);
+      port = ManagedProcess.freePort(fixedUiPort);
     }
     if (!headless && fixedUiPort == 0) {
-      uiPort = freePort(port);
+      uiPort = ManagedProcess.freePort(port);
     }
-  }
-
-  private static int freePort(int not) {
-    for (int i = 0; i < 10; i++) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-        if (s.getLocalPort() != not) {
-          return s.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-      }
-    }
-    throw new IllegalStateException("cannot find a free port on " + HOST);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -541,57 +466,10 @@ public final class TemporalDevServer implements AutoCloseable {
     }
   }
 
-  private static boolean waitFor(Process p, Duration timeout) {
-    try {
-      return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return !p.isAlive();
-    }
-  }
-
   private void destroyQuietly() {
     if (process != null && process.isAlive()) {
-      process.destroyForcibly();
-      waitFor(process, Duration.ofSeconds(10));
+      process.kill();
     }
-  }
-
-  private static void killAllOnExit() {
-    for (TemporalDevServer server : LIVE) {
-      Process p = server.process;
-      if (p != null && p.isAlive()) {
-        p.destroy();
-        if (!waitFor(p, Duration.ofSeconds(5))) {
-          p.destroyForcibly();
-        }
-      }
-    }
-  }
-
-  private long logSize() {
-    try {
-      return Files.exists(logFile) ? Files.size(logFile) : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private String logSince(long offset) {
-    try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
-      long from = Math.max(offset, f.length() - 64 * 1024);
-      byte[] bytes = new byte[(int) (f.length() - from)];
-      f.seek(from);
-      f.readFully(bytes);
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
-  }
-
-  private static String lastLines(String text, int n) {
-    List<String> lines = text.lines().collect(Collectors.toList());
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
   }
 
   /** Percent-encodes one URL path segment (RFC 3986 unreserved characters stay). */
@@ -628,16 +506,6 @@ public final class TemporalDevServer implements AutoCloseable {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       log.debug("cannot remove {}", dir, e);
-    }
-  }
-
-  private static final class ServerExitedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient String output;
-
-    ServerExitedException(String message, String output) {
-      super(message);
-      this.output = output;
     }
   }
 
@@ -770,7 +638,6 @@ public final class TemporalDevServer implements AutoCloseable {
   private synchronized void closeAfterFailedStart() {
     closed = true;
     destroyQuietly();
-    LIVE.remove(this);
     if (operatorStubs != null) {
       operatorStubs.shutdownNow();
     }

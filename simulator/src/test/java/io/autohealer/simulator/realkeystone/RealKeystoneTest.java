@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.autohealer.simulator.realtemporal.RealTemporalExtension;
+import io.autohealer.simulator.RealLane;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,13 +28,8 @@ class RealKeystoneTest {
 
   @BeforeAll
   static void start() {
-    if (!RealKeystone.installed()) {
-      if (RealTemporalExtension.onCi()) {
-        throw new IllegalStateException(RealKeystone.missingMessage() + " (CI=true: no skipping)");
-      }
-      System.err.println("[real-keystone] skipped: " + RealKeystone.missingMessage());
-      Assumptions.abort(RealKeystone.missingMessage());
-    }
+    new RealLane("real-Keystone", "real-keystone", RealKeystone::installed, RealKeystone::missingMessage,
+        IllegalStateException::new).assumeInstalled();
     keystone = RealKeystone.start(RealKeystone.simulatorCatalog("http://127.0.0.1:8999"));
   }
 

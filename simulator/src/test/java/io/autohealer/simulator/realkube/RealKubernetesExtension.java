@@ -1,13 +1,6 @@
 package io.autohealer.simulator.realkube;
 
-import io.autohealer.simulator.realtemporal.RealTemporalExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.autohealer.simulator.RealLane;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -20,29 +13,17 @@ public final class RealKubernetesExtension
     implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RealKubernetesExtension.class);
-  private static final AtomicBoolean SKIP_REPORTED = new AtomicBoolean();
+  private static final RealLane LANE = new RealLane("real-Kubernetes", RealKubernetes.TAG,
+      () -> KubeTestbed.find().isPresent(), KubeTestbed::missingMessage, KubeTestbedMissingException::new);
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    if (KubeTestbed.find().isPresent()) {
-      return ConditionEvaluationResult.enabled("real-Kubernetes test bed found");
-    }
-    if (RealTemporalExtension.onCi()) {
-      return ConditionEvaluationResult.enabled("CI=true: the real-Kubernetes lane never skips");
-    }
-    String reason = "real-Kubernetes lane skipped: " + KubeTestbed.missingMessage();
-    if (SKIP_REPORTED.compareAndSet(false, true)) {
-      System.err.println("[real-kubernetes] " + reason);
-    }
-    return ConditionEvaluationResult.disabled(reason);
+    return LANE.evaluate("real-Kubernetes test bed found");
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    if (KubeTestbed.find().isEmpty()) {
-      throw new KubeTestbedMissingException(
-          KubeTestbed.missingMessage() + " (CI=true: the real-Kubernetes lane does not skip)");
-    }
+    LANE.requireInstalled();
   }
 
   @Override
@@ -52,33 +33,19 @@ public final class RealKubernetesExtension
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ExtensionContext classContext = context;
-    while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
-      classContext = classContext.getParent().get();
-    }
+    ExtensionContext classContext = RealLane.testClassContext(context);
     String owner = classContext.getRequiredTestClass().getSimpleName();
     // An AutoCloseable in the class's store: JUnit closes it when the class is done.
     return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(
         RealKubeApiServer.class, k -> startFor(owner), RealKubeApiServer.class);
   }
 
+  /** Its files under target/real-kube/&lt;class&gt;-&lt;time&gt;: kept after the run, for the logs. */
   private static RealKubeApiServer startFor(String owner) {
-    RealKubeApiServer server = RealKubeApiServer.builder().kwok(true).workDir(workDirFor(owner)).start();
+    RealKubeApiServer server = RealKubeApiServer.builder().kwok(true)
+        .workDir(RealLane.workDir("real-kube", owner)).start();
     System.out.println("[real-kubernetes] " + owner + ": kube-apiserver at " + server.masterUrl()
         + ", kubeconfig " + server.kubeconfig() + ", logs in " + server.workDir());
     return server;
-  }
-
-  /** target/real-kube/&lt;class&gt;-&lt;time&gt;: kept after the run, for the logs. */
-  private static Path workDirFor(String owner) {
-    Path base = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(
-        System.getProperty("java.io.tmpdir"));
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-    try {
-      return Files.createDirectories(base.resolve("real-kube").resolve(owner + "-" + stamp))
-          .toAbsolutePath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,12 +1,6 @@
 package io.autohealer.simulator.realtemporal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.autohealer.simulator.RealLane;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -19,34 +13,17 @@ public final class RealTemporalExtension
     implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RealTemporalExtension.class);
-  private static final AtomicBoolean SKIP_REPORTED = new AtomicBoolean();
-
-  /** True when the CI environment variable is {@code true}: the lane must run, not skip. */
-  public static boolean onCi() {
-    return "true".equalsIgnoreCase(System.getenv("CI"));
-  }
+  private static final RealLane LANE = new RealLane("real-Temporal", RealTemporal.TAG,
+      () -> TemporalCli.find().isPresent(), TemporalCli::missingMessage, TemporalCliMissingException::new);
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    if (TemporalCli.find().isPresent()) {
-      return ConditionEvaluationResult.enabled("Temporal CLI found");
-    }
-    if (onCi()) {
-      return ConditionEvaluationResult.enabled("CI=true: the real-Temporal lane never skips");
-    }
-    String reason = "real-Temporal lane skipped: " + TemporalCli.missingMessage();
-    if (SKIP_REPORTED.compareAndSet(false, true)) {
-      System.err.println("[real-temporal] " + reason);
-    }
-    return ConditionEvaluationResult.disabled(reason);
+    return LANE.evaluate("Temporal CLI found");
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    if (TemporalCli.find().isEmpty()) {
-      throw new TemporalCliMissingException(
-          TemporalCli.missingMessage() + " (CI=true: the real-Temporal lane does not skip)");
-    }
+    LANE.requireInstalled();
   }
 
   @Override
@@ -56,32 +33,18 @@ public final class RealTemporalExtension
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ExtensionContext classContext = context;
-    while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
-      classContext = classContext.getParent().get();
-    }
+    ExtensionContext classContext = RealLane.testClassContext(context);
     String owner = classContext.getRequiredTestClass().getSimpleName();
     return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(
         TemporalDevServer.class, k -> startFor(owner), TemporalDevServer.class);
   }
 
+  /** Its files under target/real-temporal/&lt;class&gt;-&lt;time&gt;: kept after the run, for the log and the db. */
   private static TemporalDevServer startFor(String owner) {
-    TemporalDevServer server = TemporalDevServer.builder().workDir(workDirFor(owner)).start();
+    TemporalDevServer server = TemporalDevServer.builder()
+        .workDir(RealLane.workDir("real-temporal", owner)).start();
     System.out.println("[real-temporal] " + owner + ": Temporal dev server at " + server.target()
         + ", Web UI " + server.uiUrl() + ", log " + server.logFile());
     return server;
-  }
-
-  /** target/real-temporal/&lt;class&gt;-&lt;time&gt;: kept after the run, for the log and the db. */
-  private static Path workDirFor(String owner) {
-    Path base = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(
-        System.getProperty("java.io.tmpdir"));
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
-    try {
-      return Files.createDirectories(base.resolve("real-temporal").resolve(owner + "-" + stamp))
-          .toAbsolutePath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
