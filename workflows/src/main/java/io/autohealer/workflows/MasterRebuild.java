@@ -1,7 +1,5 @@
 package io.autohealer.workflows;
 
-import io.autohealer.workflows.activities.CloudActivities.AwaitClusterUpdate;
-import io.autohealer.workflows.activities.CloudActivities.ClusterUpdateResult;
 import io.autohealer.workflows.activities.CloudActivities.ForceDeleteServer;
 import io.autohealer.workflows.activities.CloudActivities.MarkMasterUnhealthy;
 import io.autohealer.workflows.activities.CloudActivities.ShutOff;
@@ -57,7 +55,7 @@ final class MasterRebuild {
 
   RepairEnded rebuild(boolean cordoned) {
     awaitQuorum();
-    VolumeRelease.release(ctx);
+    RebuildSteps.releaseVolumes(ctx);
     ctx.step(RepairPhase.MARKING_UNHEALTHY, "Marking server %s unhealthy in Heat".formatted(ctx.serverId()),
         () -> ctx.cloud("Heat mark-unhealthy " + ctx.serverId(), ctx.activities.quick())
             .markMasterUnhealthy(new MarkMasterUnhealthy(ctx.request.cluster(), ctx.serverId())));
@@ -65,15 +63,7 @@ final class MasterRebuild {
     ctx.step(RepairPhase.UPDATING_STACK, "Updating the stack of cluster %s".formatted(ctx.request.cluster()),
         () -> ctx.cloud("Heat stack update of " + ctx.request.cluster(), ctx.activities.quick())
             .updateStack(new UpdateStack(ctx.request.cluster())));
-    ClusterUpdateResult update = ctx.step(RepairPhase.AWAITING_CLUSTER_UPDATE,
-        "Waiting for the stack update of cluster %s".formatted(ctx.request.cluster()),
-        () -> ctx.cloud("Await cluster " + ctx.request.cluster() + " update",
-                ctx.activities.polling(ctx.policy.clusterUpdateTimeout()))
-            .awaitClusterUpdate(new AwaitClusterUpdate(ctx.request.cluster(), ctx.serverId(), ctx.policy.pollInterval())));
-    if (!update.removedServerGone()) {
-      throw new RepairEnded(RepairOutcome.FAILED,
-          "the stack update finished (%s) but server %s still exists".formatted(update.status(), ctx.serverId()));
-    }
+    RebuildSteps.awaitServerReplaced(ctx, "the stack update");
     removeStaleNode();
     boolean ready = ctx.step(RepairPhase.AWAITING_REJOIN,
         "Waiting up to %s for %s to be Ready on its new server".formatted(Durations.text(ctx.policy.rejoinTimeout()), ctx.node()),

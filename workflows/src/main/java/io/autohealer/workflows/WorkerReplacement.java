@@ -1,7 +1,5 @@
 package io.autohealer.workflows;
 
-import io.autohealer.workflows.activities.CloudActivities.AwaitClusterUpdate;
-import io.autohealer.workflows.activities.CloudActivities.ClusterUpdateResult;
 import io.autohealer.workflows.activities.CloudActivities.ReplaceResult;
 import io.autohealer.workflows.activities.CloudActivities.ReplaceWorker;
 import io.autohealer.workflows.activities.CloudActivities.ShutOff;
@@ -27,7 +25,7 @@ final class WorkerReplacement {
   }
 
   RepairEnded replace() {
-    VolumeRelease.release(ctx);
+    RebuildSteps.releaseVolumes(ctx);
     shutOff();
     ReplaceResult replaced = ctx.step(RepairPhase.REPLACING,
         "Asking Magnum to replace server %s".formatted(ctx.serverId()),
@@ -35,15 +33,7 @@ final class WorkerReplacement {
             .replaceWorker(new ReplaceWorker(ctx.request.cluster(), ctx.serverId(),
                 ctx.request.nodegroup(), ctx.request.nodeAddresses())));
 
-    ClusterUpdateResult update = ctx.step(RepairPhase.AWAITING_CLUSTER_UPDATE,
-        "Waiting for Magnum to finish updating cluster %s".formatted(ctx.request.cluster()),
-        () -> ctx.cloud("Await cluster " + ctx.request.cluster() + " update",
-                ctx.activities.polling(ctx.policy.clusterUpdateTimeout()))
-            .awaitClusterUpdate(new AwaitClusterUpdate(ctx.request.cluster(), ctx.serverId(), ctx.policy.pollInterval())));
-    if (!update.removedServerGone()) {
-      throw new RepairEnded(RepairOutcome.FAILED,
-          "Magnum finished (%s) but server %s still exists".formatted(update.status(), ctx.serverId()));
-    }
+    RebuildSteps.awaitServerReplaced(ctx, "Magnum");
 
     RejoinResult rejoined = ctx.step(RepairPhase.AWAITING_REJOIN,
         "Waiting for %d Ready nodes in nodegroup %s".formatted(replaced.nodeCount(), replaced.nodegroup()),
