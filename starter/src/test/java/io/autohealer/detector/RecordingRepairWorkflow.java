@@ -1,5 +1,6 @@
 package io.autohealer.detector;
 
+import io.autohealer.workflows.OperatorRequest;
 import io.autohealer.workflows.RepairOutcome;
 import io.autohealer.workflows.RepairPhase;
 import io.autohealer.workflows.RepairRequest;
@@ -40,7 +41,19 @@ public class RecordingRepairWorkflow implements ReleasableRepairWorkflow {
   }
 
   @Override
+  public void pause(OperatorRequest request) {}
+
+  @Override
+  public void resume(OperatorRequest request) {}
+
+  @Override
+  public void approve(OperatorRequest request) {}
+
+  @Override
+  public void cancel(OperatorRequest request) {}
+
+  @Override
   public RepairStatus status() {
-    return new RepairStatus(RepairPhase.VERIFYING, null, List.of(), null);
+    return new RepairStatus(null, null, RepairPhase.VERIFYING, null, false, false, List.of(), null);
   }
 }
