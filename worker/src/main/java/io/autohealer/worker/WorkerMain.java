@@ -5,11 +5,13 @@ import io.autohealer.config.ConfigException;
 import io.autohealer.config.ConfigLoader;
 import io.autohealer.config.KubernetesClients;
 import io.autohealer.config.TemporalClients;
+import io.autohealer.workflows.ClusterHealthWorkflowImpl;
 import io.autohealer.workflows.RepairIds;
 import io.autohealer.workflows.RepairNodeWorkflowImpl;
 import io.autohealer.worker.kubernetes.KubernetesActivitiesImpl;
 import io.autohealer.worker.openstack.CloudActivitiesImpl;
 import io.autohealer.worker.openstack.CredentialsFromConfig;
+import io.autohealer.worker.openstack.HealthReportActivitiesImpl;
 import io.autohealer.worker.openstack.OpenStackCredentials;
 import io.autohealer.worker.openstack.OpenStackSession;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The worker process: hosts RepairNodeWorkflow and its activities on the cluster's task queue.
+ * The worker process: hosts RepairNodeWorkflow, ClusterHealthWorkflow and their activities on the
+ * cluster's task queue.
  * It holds the Kubernetes and OpenStack credentials; nothing it is given over Temporal does.
  */
 @Command(name = "autohealer-worker", mixinStandardHelpOptions = true,
@@ -71,9 +74,10 @@ public final class WorkerMain implements Callable<Integer> {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class, ClusterHealthWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack));
+        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack),
+        new HealthReportActivitiesImpl(openstack));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
