@@ -8,6 +8,7 @@ import io.autohealer.config.TemporalClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,7 +81,10 @@ public final class DetectorMain implements Callable<Integer> {
         settings.temporal().namespace());
     try (TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
         KubernetesClient kubernetes = KubernetesClients.create(settings.kubernetes());
-        Detector detector = new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()))) {
+        HealthReporter reporter =
+            new HealthReporter(new ClusterHealthSignaller(temporal.client(), settings.clusterName()));
+        Detector detector = new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()),
+            Clock.systemUTC(), DetectorListener.NONE, reporter)) {
       if (settings.leaderElect()) {
         try (LeaderElection election =
             new LeaderElection(kubernetes, LeaderElection.identity(), () -> lead(detector), this::leadershipEnded)) {
