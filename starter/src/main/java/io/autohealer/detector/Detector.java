@@ -8,6 +8,7 @@ import io.autohealer.workflows.HealthReport;
 import io.autohealer.workflows.NodeRole;
 import io.autohealer.workflows.RepairRequest;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -417,7 +418,9 @@ public final class Detector implements AutoCloseable {
       ObjectNode patch = JsonNodeFactory.instance.objectNode();
       // A null value removes the key: that is what a JSON merge patch means by it.
       patch.putObject("metadata").putObject("annotations").put(key, value);
-      kubernetes.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+      // On resource(...), not withName(...): with only a name, fabric8 GETs the Node before patching.
+      Node target = new NodeBuilder().withNewMetadata().withName(node).endMetadata().build();
+      kubernetes.nodes().resource(target).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     @Override

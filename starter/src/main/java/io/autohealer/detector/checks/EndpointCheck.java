@@ -55,6 +55,7 @@ public final class EndpointCheck implements HealthCheck {
   private final Set<String> withoutAddress = ConcurrentHashMap.newKeySet();
   private volatile HealthCheckContext context;
   private volatile EndpointProber prober;
+  private volatile boolean closed;
 
   /**
    * @param source the config path of the entry, for logs, e.g. {@code healthcheck.master[1]}
@@ -238,8 +239,8 @@ public final class EndpointCheck implements HealthCheck {
       recheck = kind(previous) != kind(outcome) || state.confirming;
       state.confirming = false;
     }
-    if (nodes.get(name) != state) {
-      return; // forgotten meanwhile: the node is gone
+    if (closed || nodes.get(name) != state) {
+      return; // the detector stopped (its client may be closed), or the node is gone
     }
     if (write != null) {
       annotate(name, state, write);
@@ -303,6 +304,7 @@ public final class EndpointCheck implements HealthCheck {
 
   @Override
   public void close() {
+    closed = true;
     EndpointProber probes = prober;
     if (probes != null) {
       probes.close();

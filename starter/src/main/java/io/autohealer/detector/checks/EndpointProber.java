@@ -88,8 +88,11 @@ final class EndpointProber implements AutoCloseable {
         } catch (RuntimeException e) {
           outcome = new ProbeOutcome.Failed("probe of " + address + " failed: " + e);
         }
-        count(outcome);
-        done.accept(outcome);
+        try {
+          done.accept(outcome);
+        } finally {
+          count(outcome); // after the callback: "completed" includes its annotation patch
+        }
       });
     } catch (RejectedExecutionException closed) {
       submitted.decrementAndGet();
