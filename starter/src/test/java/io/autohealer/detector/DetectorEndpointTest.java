@@ -137,6 +137,7 @@ class DetectorEndpointTest {
   private void startDetector(String endpointParams, KubernetesClient kubernetes) {
     String yaml = """
         cluster-name: c1
+        dry-run: true
         monitor-interval: 1h
         check-delay-after-add: 0s
         leader-elect: false
