@@ -17,6 +17,12 @@ public sealed interface CheckResult {
    */
   record Pending(String reason, Instant due) implements CheckResult {}
 
+  /**
+   * The check cannot judge the node (e.g. it has no address to probe). The node is not repaired for
+   * it, and is not counted healthy either: the detector reports it and lets the other checks decide.
+   */
+  record Unknown(String reason) implements CheckResult {}
+
   static CheckResult healthy() {
     return new Healthy();
   }
@@ -27,5 +33,9 @@ public sealed interface CheckResult {
 
   static CheckResult pending(String reason, Instant due) {
     return new Pending(reason, due);
+  }
+
+  static CheckResult unknown(String reason) {
+    return new Unknown(reason);
   }
 }

@@ -1,10 +1,14 @@
 package io.autohealer.detector;
 
 import io.autohealer.config.AutoHealerConfig;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autohealer.config.GoDuration;
+import io.autohealer.workflows.HealthReport;
 import io.autohealer.workflows.NodeRole;
 import io.autohealer.workflows.RepairRequest;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -13,11 +17,14 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.temporal.api.common.v1.WorkflowExecution;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -26,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -47,7 +55,12 @@ import org.slf4j.LoggerFactory;
  * {@code check-delay-after-add} ends, so detection does not wait for the next tick. A node held
  * back by a gate is evaluated again as soon as that gate may open: when a repair closes, the pause
  * is lifted, a storm ends, the watch is back, or its cool-down or budget window ends. All
- * evaluation runs on one thread, so the state here needs no locks.
+ * evaluation runs on one thread, so the state here needs no locks; checks that need I/O (Endpoint
+ * probes) do it on their own threads and ask for a re-evaluation when their answer changes.
+ *
+ * <p>After each full pass it hands a {@link HealthReport} to its {@link HealthReporter}, which
+ * forwards it to the worker when the state changed or every 5 minutes: UNKNOWN when the Node
+ * watch is down, else every unhealthy node, masters included.
  *
  * <p>Before the first decision, every node is evaluated once without acting (so that the storm
  * guard counts them all) and the running repairs are found in Temporal ({@link RepairRegistry}).
@@ -58,8 +71,11 @@ public final class Detector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Detector.class);
   private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   private final AutoHealerConfig config;
   private final String cluster;
+  private final HealthChecks checks;
   private final NodeEvaluator evaluator;
   private final RepairGates gates;
   private final KubernetesClient kubernetes;
@@ -70,6 +86,7 @@ public final class Detector implements AutoCloseable {
   private final DetectorMetrics metrics;
   private final DetectorEvents events;
   private final ClusterPauseWatch pause;
+  private final HealthReporter reporter;
   private final ScheduledExecutorService executor;
 
   // Confined to the executor's thread.
@@ -87,6 +104,8 @@ public final class Detector implements AutoCloseable {
   private final Set<NodeRole> storms = EnumSet.noneOf(NodeRole.class);
   /** Repairs started whose start could not yet be recorded on the node ({@link RepairBudget}). */
   private final Map<String, Instant> unrecorded = new HashMap<>();
+  /** The last verdict on each node, for the health report. */
+  private final Map<String, Verdict> verdicts = new HashMap<>();
   private boolean watchDownReported;
 
   private volatile SharedIndexInformer<Node> informer;
@@ -104,7 +123,7 @@ public final class Detector implements AutoCloseable {
       RepairStarter starter,
       Clock clock,
       DetectorListener listener) {
-    this(config, checks, kubernetes, starter, clock, listener, DetectorMetrics.inMemory());
+    this(config, checks, kubernetes, starter, clock, listener, DetectorMetrics.inMemory(), null);
   }
 
   public Detector(
@@ -115,8 +134,39 @@ public final class Detector implements AutoCloseable {
       Clock clock,
       DetectorListener listener,
       DetectorMetrics metrics) {
+    this(config, checks, kubernetes, starter, clock, listener, metrics, null);
+  }
+
+  /**
+   * @param reporter where health reports go after each pass; null sends none. Not closed here.
+   */
+  public Detector(
+      AutoHealerConfig config,
+      HealthChecks checks,
+      KubernetesClient kubernetes,
+      RepairStarter starter,
+      Clock clock,
+      DetectorListener listener,
+      HealthReporter reporter) {
+    this(config, checks, kubernetes, starter, clock, listener, DetectorMetrics.inMemory(), reporter);
+  }
+
+  /**
+   * @param reporter where health reports go after each pass; null sends none. Not closed here.
+   */
+  public Detector(
+      AutoHealerConfig config,
+      HealthChecks checks,
+      KubernetesClient kubernetes,
+      RepairStarter starter,
+      Clock clock,
+      DetectorListener listener,
+      DetectorMetrics metrics,
+      HealthReporter reporter) {
     this.config = config;
     this.cluster = config.clusterName();
+    this.checks = checks;
+    this.reporter = reporter;
     this.evaluator = new NodeEvaluator(config, checks);
     this.gates = new RepairGates(config.safety());
     this.kubernetes = kubernetes;
@@ -152,6 +202,10 @@ public final class Detector implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     pause.start(SYNC_TIMEOUT);
+    HealthCheckContext context = new CheckContext();
+    for (HealthCheck check : checks.all()) {
+      check.start(context);
+    }
     SharedIndexInformer<Node> nodes = kubernetes.nodes().runnableInformer(0);
     informer = nodes;
     // The first task judges every node without acting, once the cache is full; the informer's
@@ -170,10 +224,12 @@ public final class Detector implements AutoCloseable {
       nodes.start().toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       nodes.close();
+      closeChecks();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("cannot list and watch Nodes: " + cause, cause);
     } catch (InterruptedException e) {
       nodes.close();
+      closeChecks();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while listing Nodes", e);
     }
@@ -232,6 +288,9 @@ public final class Detector implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (informer != null) {
+      closeChecks();
+    }
     events.close();
   }
 
@@ -248,15 +307,87 @@ public final class Detector implements AutoCloseable {
     primed = true;
   }
 
-  private void evaluateAll() {
-    if (!watching()) {
-      return;
+  private void closeChecks() {
+    for (HealthCheck check : checks.all()) {
+      try {
+        check.close();
+      } catch (RuntimeException e) {
+        log.warn("closing the {} check failed", check.name(), e);
+      }
     }
-    long start = System.nanoTime();
-    for (Node node : informer.getStore().list()) {
-      evaluate(node);
+  }
+
+  /**
+   * Runs a full pass now, besides the periodic ones (benchmarks, tests, tools).
+   *
+   * @return completes with the pass's summary once it ran on the detector's thread
+   */
+  public CompletableFuture<PassSummary> passNow() {
+    CompletableFuture<PassSummary> done = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          done.complete(evaluateAll());
+        } catch (RuntimeException e) {
+          log.error("node evaluation failed", e);
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(new IllegalStateException("the detector is closed", e));
     }
-    metrics.pass(Duration.ofNanos(System.nanoTime() - start));
+    return done;
+  }
+
+  private PassSummary evaluateAll() {
+    Instant at = clock.instant();
+    long started = System.nanoTime();
+    long cpuStarted = cpuTime();
+    boolean readable = watching();
+    if (readable) {
+      for (Node node : informer.getStore().list()) {
+        evaluate(node);
+      }
+      metrics.pass(Duration.ofNanos(System.nanoTime() - started));
+    }
+    int healthy = 0;
+    int pending = 0;
+    int unknown = 0;
+    int ignored = 0;
+    List<HealthReport.UnhealthyNode> unhealthyNodes = new ArrayList<>();
+    if (readable) {
+      for (Map.Entry<String, Verdict> entry : verdicts.entrySet()) {
+        Verdict verdict = entry.getValue();
+        if (verdict instanceof Verdict.Unhealthy u) {
+          unhealthyNodes.add(new HealthReport.UnhealthyNode(entry.getKey(), u.role(), u.failedCheck()));
+        } else if (verdict instanceof Verdict.Healthy) {
+          healthy++;
+        } else if (verdict instanceof Verdict.Pending) {
+          pending++;
+        } else if (verdict instanceof Verdict.Unknown) {
+          unknown++;
+        } else {
+          ignored++;
+        }
+      }
+    }
+    if (reporter != null) {
+      reporter.passCompleted(readable ? HealthReport.of(unhealthyNodes, at) : HealthReport.unknown(at));
+    }
+    long cpuEnded = cpuTime();
+    PassSummary summary = new PassSummary(at, readable, readable ? verdicts.size() : 0, healthy, pending,
+        unhealthyNodes.size(), unknown, ignored, Duration.ofNanos(System.nanoTime() - started),
+        cpuStarted < 0 || cpuEnded < 0 ? -1 : cpuEnded - cpuStarted);
+    listener.passCompleted(summary);
+    return summary;
+  }
+
+  private static long cpuTime() {
+    try {
+      return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    } catch (UnsupportedOperationException e) {
+      return -1;
+    }
   }
 
   private void evaluateByName(String name) {
@@ -300,6 +431,8 @@ public final class Detector implements AutoCloseable {
       scheduleRecheck(name, young.until());
     } else if (verdict instanceof Verdict.Pending pending) {
       scheduleRecheck(name, pending.due());
+    } else if (verdict instanceof Verdict.Unknown unknown && unknown.due() != null) {
+      scheduleRecheck(name, unknown.due());
     } else {
       cancelRecheck(name);
     }
@@ -326,6 +459,7 @@ public final class Detector implements AutoCloseable {
     String name = NodeFacts.name(node);
     NodeRole role = NodeFacts.role(node);
     Verdict verdict = evaluator.evaluate(node, now);
+    verdicts.put(name, verdict);
     metrics.checked();
 
     NodeRole previous = roles.put(name, role);
@@ -612,6 +746,10 @@ public final class Detector implements AutoCloseable {
   private void forget(String name) {
     cancelRecheck(name);
     reported.remove(name);
+    verdicts.remove(name);
+    for (HealthCheck check : checks.all()) {
+      check.forget(name);
+    }
     decisions.remove(name);
     unrecorded.remove(name);
     registry.forget(cluster, name);
@@ -657,6 +795,38 @@ public final class Detector implements AutoCloseable {
   }
 
   private record Recheck(Instant at, ScheduledFuture<?> future) {}
+
+  /** The detector as the checks see it. */
+  private final class CheckContext implements HealthCheckContext {
+    @Override
+    public void recheck(String node) {
+      submit(() -> {
+        if (informer != null && watching()) {
+          evaluateByName(node);
+        }
+      });
+    }
+
+    @Override
+    public void annotate(String node, String key, String value) {
+      ObjectNode patch = JsonNodeFactory.instance.objectNode();
+      // A null value removes the key: that is what a JSON merge patch means by it.
+      patch.putObject("metadata").putObject("annotations").put(key, value);
+      // On resource(...), not withName(...): with only a name, fabric8 GETs the Node before patching.
+      Node target = new NodeBuilder().withNewMetadata().withName(node).endMetadata().build();
+      kubernetes.nodes().resource(target).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    }
+
+    @Override
+    public Duration monitorInterval() {
+      return config.monitorInterval();
+    }
+
+    @Override
+    public Clock clock() {
+      return clock;
+    }
+  }
 
   private final class Handler implements ResourceEventHandler<Node> {
     @Override

@@ -6,4 +6,7 @@ public interface DetectorListener {
   DetectorListener NONE = (node, verdict, decision) -> {};
 
   void evaluated(String node, Verdict verdict, Decision decision);
+
+  /** After each full pass, on the detector's thread. */
+  default void passCompleted(PassSummary summary) {}
 }

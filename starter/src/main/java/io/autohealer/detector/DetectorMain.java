@@ -96,10 +96,12 @@ public final class DetectorMain implements Callable<Integer> {
     boolean leaderElect = settings.leaderElect();
     try (TemporalClients.Connection temporal = TemporalClients.connect(settings.temporal());
         KubernetesClient kubernetes = KubernetesClients.create(settings.kubernetes());
+        HealthReporter reporter =
+            new HealthReporter(new ClusterHealthSignaller(temporal.client(), settings.clusterName()));
         MetricsServer server = serve(settings.metricsPort(), registry, leaderElect);
         Detector detector =
             new Detector(settings, checks, kubernetes, new RepairStarter(temporal.client()), Clock.systemUTC(),
-                DetectorListener.NONE, metrics)) {
+                DetectorListener.NONE, metrics, reporter)) {
       detectorRef.set(detector);
       if (leaderElect) {
         try (LeaderElection election =

@@ -43,6 +43,8 @@ final class NodeEvaluator {
     }
 
     Instant due = null;
+    HealthCheck unknownCheck = null;
+    String unknownReason = null;
     for (HealthCheck check : roleChecks) {
       CheckResult result = check.check(node, now);
       if (result instanceof CheckResult.Unhealthy unhealthy) {
@@ -51,6 +53,13 @@ final class NodeEvaluator {
       if (result instanceof CheckResult.Pending pending && (due == null || pending.due().isBefore(due))) {
         due = pending.due();
       }
+      if (result instanceof CheckResult.Unknown unknown && unknownCheck == null) {
+        unknownCheck = check;
+        unknownReason = unknown.reason();
+      }
+    }
+    if (unknownCheck != null) {
+      return new Verdict.Unknown(role, unknownCheck.name(), unknownReason, due);
     }
     return due == null ? new Verdict.Healthy() : new Verdict.Pending(due);
   }

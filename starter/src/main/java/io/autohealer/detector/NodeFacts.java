@@ -116,6 +116,18 @@ public final class NodeFacts {
         .toList();
   }
 
+  /** The first {@code InternalIP} of {@code status.addresses}, the one the Go Endpoint plugin probes. */
+  public static Optional<String> internalIp(Node node) {
+    if (node.getStatus() == null || node.getStatus().getAddresses() == null) {
+      return Optional.empty();
+    }
+    return node.getStatus().getAddresses().stream()
+        .filter(a -> "InternalIP".equals(a.getType()))
+        .map(NodeAddress::getAddress)
+        .filter(a -> a != null && !a.isBlank())
+        .findFirst();
+  }
+
   public static Optional<Instant> createdAt(Node node) {
     String created = node.getMetadata().getCreationTimestamp();
     if (created == null || created.isEmpty()) {

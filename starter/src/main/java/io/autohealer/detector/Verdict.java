@@ -17,6 +17,12 @@ public sealed interface Verdict {
   /** Every check passes, but one fails at {@code due} unless the node changes. */
   record Pending(Instant due) implements Verdict {}
 
+  /**
+   * No check fails, but {@code check} could not judge the node; a check that is pending fails at
+   * {@code due} (null when none is).
+   */
+  record Unknown(NodeRole role, String check, String reason, Instant due) implements Verdict {}
+
   /** The first failing check of the role, in config order. */
   record Unhealthy(NodeRole role, String failedCheck, String reason) implements Verdict {}
 }

@@ -51,6 +51,17 @@ class DetectorMainTest {
   }
 
   @Test
+  void anEndpointProtocolOtherThanHttpIsAConfigErrorNotAPanic() throws IOException {
+    Path file = config("cluster-name: c1\nhealthcheck:\n  worker:\n    - type: Endpoint\n      params: {protocol: tcp}\n");
+
+    assertEquals(2, run("--config", file.toString()));
+    assertEquals(
+        "error: healthcheck.worker[0].params.protocol: unsupported \"tcp\" (expected http or https)"
+            + System.lineSeparator(),
+        err.toString());
+  }
+
+  @Test
   void missingKubeconfigIsAConfigError() throws IOException {
     Path file = config("cluster-name: c1\nkubernetes:\n  kubeconfig: /nonexistent/kubeconfig\n");
 

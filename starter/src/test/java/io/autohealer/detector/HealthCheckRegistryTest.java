@@ -43,11 +43,12 @@ class HealthCheckRegistryTest {
   }
 
   @Test
-  void endpointIsAcceptedButNotEvaluatedAndSkippedForWorkers() {
+  void endpointIsEvaluatedOnMastersAndWorkers() {
     HealthChecks checks = HealthCheckRegistry.load().build(config(SEED_CHECKS).healthCheck());
 
-    assertEquals(List.of("NodeConditionCheck"), checks.master().stream().map(HealthCheck::name).toList());
-    assertEquals(List.of("NodeConditionCheck"), checks.worker().stream().map(HealthCheck::name).toList());
+    assertEquals(List.of("EndpointCheck", "NodeConditionCheck"), checks.master().stream().map(HealthCheck::name).toList());
+    assertEquals(List.of("EndpointCheck", "NodeConditionCheck"), checks.worker().stream().map(HealthCheck::name).toList());
+    assertEquals(4, checks.all().size());
   }
 
   @Test

@@ -73,6 +73,19 @@ class NodeEvaluatorTest {
   }
 
   @Test
+  void aCheckThatCannotJudgeLeavesTheNodeUnknownUnlessAnotherFails() {
+    HealthCheck a = fixed("A", CheckResult.unknown("no InternalIP"));
+    HealthCheck b = fixed("B", CheckResult.pending("soon", NOW.plusSeconds(5)));
+    NodeEvaluator unknown = new NodeEvaluator(config(""), new HealthChecks(List.of(), List.of(a, b)));
+    assertEquals(new Verdict.Unknown(NodeRole.WORKER, "A", "no InternalIP", NOW.plusSeconds(5)),
+        unknown.evaluate(oldWorker(), NOW));
+
+    HealthCheck c = fixed("C", CheckResult.unhealthy("broken"));
+    NodeEvaluator failing = new NodeEvaluator(config(""), new HealthChecks(List.of(), List.of(a, c)));
+    assertEquals(new Verdict.Unhealthy(NodeRole.WORKER, "C", "broken"), failing.evaluate(oldWorker(), NOW));
+  }
+
+  @Test
   void youngNodeIsCheckedOnlyAfterTheDelay() {
     Node young = TestNodes.worker("w1", "False", NOW.minusSeconds(3600))
         .editMetadata().withCreationTimestamp(NOW.minusSeconds(60).toString()).endMetadata().build();

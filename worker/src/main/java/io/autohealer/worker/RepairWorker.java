@@ -7,7 +7,9 @@ import io.autohealer.config.TemporalClients;
 import io.autohealer.worker.kubernetes.KubernetesActivitiesImpl;
 import io.autohealer.worker.openstack.CloudActivitiesImpl;
 import io.autohealer.worker.openstack.CredentialsFromConfig;
+import io.autohealer.worker.openstack.HealthReportActivitiesImpl;
 import io.autohealer.worker.openstack.OpenStackSession;
+import io.autohealer.workflows.ClusterHealthWorkflowImpl;
 import io.autohealer.workflows.RepairIds;
 import io.autohealer.workflows.RepairNodeWorkflowImpl;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Temporal worker for one cluster: RepairNodeWorkflow and its activities on the
- * cluster's task queue, with the Kubernetes and OpenStack clients built from the config.
+ * A running Temporal worker for one cluster: RepairNodeWorkflow, ClusterHealthWorkflow (Magnum
+ * health reporting) and their activities on the cluster's task queue, with the Kubernetes and OpenStack clients built from the config.
  */
 public final class RepairWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RepairWorker.class);
@@ -54,9 +56,10 @@ public final class RepairWorker implements AutoCloseable {
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     Worker worker = factory.newWorker(taskQueue, options.build());
-    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(RepairNodeWorkflowImpl.class, ClusterHealthWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack));
+        new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack),
+        new HealthReportActivitiesImpl(openstack));
     factory.start();
     log.info("Worker for cluster {} polling task queue {} at {} (namespace {})",
         config.clusterName(), taskQueue, config.temporal().address(), config.temporal().namespace());

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The worker process: hosts RepairNodeWorkflow and its activities on the cluster's task queue.
+ * The worker process: hosts RepairNodeWorkflow, ClusterHealthWorkflow and their activities on the
+ * cluster's task queue (see {@link RepairWorker}).
  * It holds the Kubernetes and OpenStack credentials; nothing it is given over Temporal does.
  */
 @Command(name = "autohealer-worker", mixinStandardHelpOptions = true,

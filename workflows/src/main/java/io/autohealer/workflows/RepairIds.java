@@ -9,6 +9,14 @@ public final class RepairIds {
     return "repair-" + cluster + "-" + node;
   }
 
+  /**
+   * The cluster's one {@link ClusterHealthWorkflow}, which the detector signals with each health
+   * report and which reports the status to Magnum.
+   */
+  public static String healthWorkflowId(String cluster) {
+    return "health-" + cluster;
+  }
+
   /** Each cluster has its own task queue, so many clusters can share one Temporal namespace. */
   public static String taskQueue(String cluster) {
     return "autohealer-" + cluster;

@@ -107,10 +107,10 @@ final class MagnumEngine {
   }
 
   /** Applies a health PATCH later, and only if the cluster is *_COMPLETE then (real Magnum). */
-  void patchHealth(SimulatedCluster cluster, String status, ObjectNode reason) {
+  void patchHealth(SimulatedCluster cluster, String status, ObjectNode reason, String reasonText) {
     scheduler.after(delays.conductorPickup(), () -> cluster.locked(c -> {
       if (c.status().endsWith("_COMPLETE")) {
-        c.setHealth(status, reason);
+        c.setHealth(status, reason, reasonText);
       }
       return null;
     }));

@@ -182,6 +182,7 @@ final class MagnumHandlers {
     }
     String status = null;
     ObjectNode reason = null;
+    String reasonText = null;
     List<String> refused = new ArrayList<>();
     for (JsonNode op : ops) {
       String path = op.path("path").asText();
@@ -193,14 +194,17 @@ final class MagnumHandlers {
             throw ApiException.badRequest("Invalid health_status " + status);
           }
         }
-        case "/health_status_reason" -> reason = healthReason(value);
+        case "/health_status_reason" -> {
+          reason = healthReason(value);
+          reasonText = value.isTextual() ? value.asText() : value.toString();
+        }
         default -> refused.add(path.replaceFirst("^/", ""));
       }
     }
     if (!refused.isEmpty()) {
       throw ApiException.badRequest("cannot change cluster property(ies) " + String.join(", ", refused));
     }
-    magnum.patchHealth(cluster, status, reason);
+    magnum.patchHealth(cluster, status, reason, reasonText);
     return SimResponse.json(202, Map.of("uuid", cluster.uuid()));
   }
 

@@ -28,6 +28,7 @@ public final class SimulatedCluster {
   private String statusReason = "Stack CREATE completed successfully";
   private String healthStatus = "UNKNOWN";
   private ObjectNode healthStatusReason = Json.object();
+  private String healthStatusReasonText;
   private String stackStatus = "CREATE_COMPLETE";
   private String stackStatusReason = "Stack CREATE completed successfully";
   private int updatesInFlight;
@@ -149,8 +150,24 @@ public final class SimulatedCluster {
     return createdAt;
   }
 
-  synchronized ObjectNode healthStatusReason() {
+  /** The health_status_reason dict as Magnum stores it. */
+  public synchronized ObjectNode healthStatusReason() {
     return healthStatusReason.deepCopy();
+  }
+
+  /**
+   * The health_status_reason exactly as the last applied PATCH sent it (a Python dict literal
+   * string, as the Go healer sends it, or JSON when a dict was sent); null before any.
+   */
+  public synchronized String healthStatusReasonText() {
+    return healthStatusReasonText;
+  }
+
+  synchronized void setHealth(String status, ObjectNode reason, String reasonText) {
+    if (reasonText != null) {
+      this.healthStatusReasonText = reasonText;
+    }
+    setHealth(status, reason);
   }
 
   synchronized void setHealth(String status, ObjectNode reason) {

@@ -1,6 +1,6 @@
 package io.autohealer.simulator.webui;
 
-import io.autohealer.simulator.realtemporal.RealTemporalExtension;
+import io.autohealer.simulator.RealLane;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +33,7 @@ public final class Chromium implements ExecutionCondition {
     if (installed()) {
       return ConditionEvaluationResult.enabled("Debian's chromium and chromedriver found");
     }
-    if (RealTemporalExtension.onCi()) {
+    if (RealLane.onCi()) {
       return ConditionEvaluationResult.enabled("CI=true: the Web UI test never skips");
     }
     String reason = "Web UI test skipped: " + BROWSER + " or " + CHROMEDRIVER

@@ -72,4 +72,18 @@ public final class MagnumApi extends JsonApi {
     expect(call, reply, 202);
     return reply.body().path("uuid").asText(null);
   }
+
+  /**
+   * Sets the cluster's {@code health_status} and {@code health_status_reason} with one JSON patch,
+   * as the Go service does. Magnum answers 202 and applies it asynchronously, only while the
+   * cluster is in a *_COMPLETE state; throws unless it accepted.
+   */
+  public void updateHealth(String cluster, String status, String reason) {
+    String call = "Magnum PATCH /clusters/" + cluster;
+    List<Map<String, Object>> ops = List.of(
+        Map.of("op", "replace", "path", "/health_status", "value", status),
+        Map.of("op", "replace", "path", "/health_status_reason", "value", reason));
+    Reply reply = send(call, patch(Void.class, uri("/clusters/%s", cluster)).json(write(ops)));
+    expect(call, reply, 202, 200);
+  }
 }
