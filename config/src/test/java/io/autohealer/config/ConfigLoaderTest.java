@@ -70,6 +70,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void magnumsOwnDeploymentConfigLoadsUnchanged() throws URISyntaxException {
+    Path file = Path.of(ConfigLoaderTest.class.getResource("/magnum-deployment-config.yaml").toURI());
+
+    AutoHealerConfig config = loader(Map.of()).read(file);
+
+    assertEquals(Duration.ofSeconds(30), config.monitorInterval());
+    assertEquals(Duration.ofMinutes(20), config.checkDelayAfterAdd());
+    assertEquals(List.of(Duration.ofMinutes(3), Duration.ofMinutes(3)), config.healthCheck().master().stream()
+        .map(c -> c.params().duration("unhealthy-duration", null)).toList());
+    assertEquals(Duration.ofMinutes(3),
+        config.healthCheck().worker().get(0).params().duration("unhealthy-duration", null));
+    OpenStackSettings os = config.openstack();
+    assertEquals("${TRUSTEE_USER_ID}", os.userId());
+    assertEquals("${TRUSTEE_PASSWORD}", os.password());
+    assertEquals("${TRUST_ID}", os.trustId());
+    assertEquals("/etc/kubernetes/ca-bundle.crt", os.caFile());
+    assertTrue(warnings.isEmpty(), warnings.toString());
+  }
+
+  @Test
   void seedSampleLoadsThroughStaticEntryPoint() throws URISyntaxException {
     assertEquals(Duration.ofSeconds(15), ConfigLoader.load(seed()).monitorInterval());
   }
