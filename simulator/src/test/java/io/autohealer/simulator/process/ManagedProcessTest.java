@@ -60,10 +60,8 @@ class ManagedProcessTest {
     ManagedProcess p = sh("trap '' TERM; echo trapped; while true; do sleep 0.1; done", null);
     p.await("the trap is set", Instant.now().plusSeconds(10), Duration.ofSeconds(10),
         () -> p.output().contains("trapped"));
-    long started = System.nanoTime();
     p.stop(Duration.ofMillis(300));
-    assertFalse(p.isAlive());
-    assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMillis(300)) >= 0);
+    assertFalse(p.isAlive(), "a process that ignores SIGTERM is killed after the grace period");
   }
 
   @Test
