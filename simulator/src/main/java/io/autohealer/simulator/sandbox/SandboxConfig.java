@@ -1,11 +1,14 @@
 package io.autohealer.simulator.sandbox;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.autohealer.simulator.Simulator;
 import io.autohealer.simulator.openstack.KeystoneAccount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The config.yaml that the sandbox's worker and detector read: the Go service's keys pointed at
@@ -68,6 +71,25 @@ final class SandboxConfig {
             temporalTarget, EmbeddedTemporal.NAMESPACE, requireApproval);
     Files.createDirectories(dir);
     return Files.writeString(dir.resolve("config.yaml"), yaml);
+  }
+
+  /**
+   * As {@link #write(Path, Simulator, String, Duration, boolean)}, with top-level keys replaced or
+   * added, e.g. {@code leader-elect}, {@code max-unhealthy} or {@code kubernetes} (the fault suites).
+   *
+   * @param overrides top-level key to its value: a string, number, boolean, list or map
+   */
+  static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration,
+      boolean requireApproval, Map<String, ?> overrides) throws IOException {
+    Path file = write(dir, simulator, temporalTarget, unhealthyDuration, requireApproval);
+    if (overrides.isEmpty()) {
+      return file;
+    }
+    YAMLMapper yaml = new YAMLMapper();
+    ObjectNode root = (ObjectNode) yaml.readTree(file.toFile());
+    overrides.forEach((key, value) -> root.set(key, yaml.valueToTree(value)));
+    yaml.writeValue(file.toFile(), root);
+    return file;
   }
 
   private static String seconds(Duration d) {
