@@ -93,9 +93,15 @@ final class FaultRig implements AutoCloseable {
     return kubernetesProxy;
   }
 
-  /** The sandbox's config.yaml with top-level keys replaced (see {@link SandboxConfig}). */
+  /**
+   * The sandbox's config.yaml with top-level keys replaced (see {@link SandboxConfig}); unless
+   * replaced, a drain-timeout of 5s: the pods of a node whose kubelet is gone never end by
+   * themselves, and the worker deletes them only after 30s, the sandbox's drain-timeout.
+   */
   Path writeConfig(Map<String, ?> overrides) {
     Map<String, Object> all = new HashMap<>(overrides);
+    all.putIfAbsent("repair", Map.of("poll-interval", "1s", "gate-recheck-interval", "5s", "drain-timeout", "5s",
+        "csi-detach-timeout", "10s", "require-approval", false));
     if (kubernetesProxy != null) {
       all.put("kubernetes", Map.of("api-host", kubernetesProxy.url()));
     }
@@ -157,9 +163,21 @@ final class FaultRig implements AutoCloseable {
     return RepairIds.workflowId(simulator.cluster().name(), node);
   }
 
-  /** Waits for the node's repair to be started (by a detector) and returns its run id. */
+  /**
+   * Waits for the node's repair to be started (by a detector) and returns its run id; Temporal
+   * unreachable for a while (just started again) counts as not started yet.
+   */
   String awaitRepairStarted(String node) throws InterruptedException {
-    await("the repair of " + node + " started", () -> repairRunId(node).isPresent(), WAIT);
+    await("the repair of " + node + " started", () -> {
+      try {
+        return repairRunId(node).isPresent();
+      } catch (WorkflowServiceException e) {
+        if (e.getCause() instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+          return false;
+        }
+        throw e;
+      }
+    }, WAIT);
     return repairRunId(node).orElseThrow();
   }
 
