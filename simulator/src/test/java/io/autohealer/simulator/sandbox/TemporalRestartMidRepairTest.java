@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.autohealer.detector.DetectorMain;
 import io.autohealer.detector.NodeFacts;
 import io.autohealer.detector.RepairStarter;
 import io.autohealer.simulator.Simulator;
@@ -21,12 +22,15 @@ import io.autohealer.workflows.RepairResult;
 import io.autohealer.workflows.RepairStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -36,8 +40,10 @@ import org.junit.jupiter.api.TestInfo;
  * The Temporal server goes down in the middle of a repair, after the resize was sent, and comes
  * back on the same SQLite file: the repair goes on where it was and replaces the node with exactly
  * one {@code magnum.resize}, and the worker (a JVM of its own, the real {@code WorkerMain} with
- * sticky queues, as in production) reconnects by itself: same process, never restarted. Once with
- * a graceful stop (SIGTERM), once with a crash (SIGKILL). Each test has a dev server of its own.
+ * sticky queues, as in production) reconnects by itself: same process, never restarted. So does
+ * the detector (a JVM of its own too): a node that breaks after the restart gets its repair
+ * started by the same detector process. Once with a graceful stop (SIGTERM), once with a crash
+ * (SIGKILL). Each test has a dev server of its own.
  */
 @RealTemporal
 class TemporalRestartMidRepairTest {
@@ -59,11 +65,17 @@ class TemporalRestartMidRepairTest {
     Files.createDirectories(workDir);
     try (Simulator simulator = Simulator.start(Simulator.Options.defaults(), Duration.ofMinutes(1));
         TemporalDevServer server = TemporalDevServer.builder().workDir(workDir).start()) {
-      Path config = SandboxConfig.write(workDir, simulator, server.target(), Duration.ofSeconds(5), false);
+      // A short drain-timeout: the pods of a node whose kubelet is gone never end by themselves.
+      Path config = SandboxConfig.write(workDir, simulator, server.target(), Duration.ofSeconds(5), false,
+          Map.of("repair", Map.of("poll-interval", "1s", "gate-recheck-interval", "5s", "drain-timeout", "5s",
+              "csi-detach-timeout", "10s")));
       WorkflowClient client = server.newWorkflowClient();
       try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class, workDir.resolve("worker.log"),
-          List.of("--config", config.toString(), "--metrics-port", "0"))) {
+              List.of("--config", config.toString(), "--metrics-port", "0"));
+          ChildJvm detector = ChildJvm.start("detector", DetectorMain.class, workDir.resolve("detector.log"),
+              List.of("--config", config.toString()))) {
         long workerPid = worker.pid();
+        long detectorPid = detector.pid();
         RepairNodeWorkflow repair = breakAndRepair(simulator, client);
         RepairStatus mid = awaitStatus(repair, "the resize sent",
             s -> s.phase() == RepairPhase.AWAITING_CLUSTER_UPDATE);
@@ -88,9 +100,40 @@ class TemporalRestartMidRepairTest {
         assertEquals(1, simulator.openstack().calls("magnum.resize"), "exactly one resize across the outage");
         assertTrue(worker.isAlive(), "the worker survived the outage");
         assertEquals(workerPid, worker.pid(), "the same worker process, never restarted");
+
+        // A node broken after the restart: the detector that ran before it starts the repair.
+        String later = simulator.workerNodes().stream().filter(n -> !n.equals(mid.node())).findFirst().orElseThrow();
+        simulator.breakNode(later, NodeFault.KUBELET_STOPPED);
+        long t3 = System.nanoTime();
+        String nextId = RepairIds.workflowId(simulator.cluster().name(), later);
+        awaitStarted(client, nextId);
+        RepairNodeWorkflow next = client.newWorkflowStub(RepairNodeWorkflow.class, nextId);
+        RepairResult nextResult = WorkflowStub.fromTyped(next).getResultAsync(RepairResult.class)
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long nextMs = ms(t3);
+        assertEquals(RepairOutcome.REBOOTED, nextResult.outcome(), nextResult.message());
+        assertTrue(detector.isAlive(), "the detector survived the outage");
+        assertEquals(detectorPid, detector.pid(), "the same detector process, never restarted");
+        assertTrue(Files.readString(detector.log()).contains("repair of node " + later + " is running as"),
+            "the detector started the repair of " + later);
         System.out.printf("[temporal-restart] %s at %s (step %d): down in %d ms, ready again in %d ms, "
-                + "repair %s %d ms later; worker pid %d throughout; %s%n", how, mid.phase(), mid.steps().size(),
-            downMs, upMs, result.outcome(), restMs, workerPid, workDir);
+                + "repair %s %d ms later; worker pid %d throughout; node %s broken after the restart: its repair,"
+                + " started by detector pid %d, %s %d ms after the break; %s%n", how, mid.phase(), mid.steps().size(),
+            downMs, upMs, result.outcome(), restMs, workerPid, later, detectorPid, nextResult.outcome(), nextMs,
+            workDir);
+      }
+    }
+  }
+
+  private static void awaitStarted(WorkflowClient client, String workflowId) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        client.newUntypedWorkflowStub(workflowId).describe();
+        return;
+      } catch (WorkflowNotFoundException | WorkflowServiceException notYet) {
+        assertTrue(System.nanoTime() < deadline, "no repair " + workflowId + " within " + WAIT + ": " + notYet);
+        Thread.sleep(200);
       }
     }
   }
