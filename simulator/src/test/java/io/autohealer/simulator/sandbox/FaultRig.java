@@ -1,8 +1,11 @@
 package io.autohealer.simulator.sandbox;
 
+import io.autohealer.config.ConfigLoader;
 import io.autohealer.detector.DetectorMain;
 import io.autohealer.simulator.Simulator;
 import io.autohealer.simulator.faults.TcpProxy;
+import io.autohealer.simulator.invariants.InvariantChecker;
+import io.autohealer.simulator.invariants.SimulatorInvariants;
 import io.autohealer.worker.WorkerMain;
 import io.autohealer.workflows.RepairIds;
 import io.autohealer.workflows.RepairResult;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.TestInfo;
  * cluster, the embedded Temporal server on a fixed port (stopped and started again on it), worker
  * and detector JVMs, and, when asked, a {@link TcpProxy} between those JVMs and the simulated
  * Kubernetes API (cut to make the API unreachable for them, while the simulated kubelets go on).
+ * The invariant checker watches the simulator from the moment the config is written.
  */
 final class FaultRig implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(90);
@@ -49,6 +53,7 @@ final class FaultRig implements AutoCloseable {
   private EmbeddedTemporal temporal;
   private TcpProxy kubernetesProxy;
   private Path config;
+  private SimulatorInvariants invariants;
 
   private FaultRig(Simulator simulator, Path workDir) {
     this.simulator = simulator;
@@ -107,6 +112,9 @@ final class FaultRig implements AutoCloseable {
     }
     try {
       config = SandboxConfig.write(workDir, simulator, temporal.target(), UNHEALTHY, false, all);
+      if (invariants == null) {
+        invariants = SimulatorInvariants.attach(simulator, ConfigLoader.load(config).safety());
+      }
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -133,6 +141,19 @@ final class FaultRig implements AutoCloseable {
       throw new IllegalStateException("writeConfig first");
     }
     return config;
+  }
+
+  /** Fails with the trail of events when the invariant checker saw a breach so far. */
+  void assertNoBreach() {
+    if (invariants == null) {
+      throw new IllegalStateException("writeConfig first");
+    }
+    invariants.checker().assertNoBreach();
+  }
+
+  /** The OpenStack actions the invariant checker saw accepted (proof that it watched). */
+  List<InvariantChecker.RecordedAction> checkedActions() {
+    return invariants.checker().actions();
   }
 
   /** Stops the Temporal server: it keeps nothing (the Java test server has no persistence). */
@@ -227,6 +248,9 @@ final class FaultRig implements AutoCloseable {
     temporal.close();
     if (kubernetesProxy != null) {
       kubernetesProxy.close();
+    }
+    if (invariants != null) {
+      invariants.close();
     }
     simulator.close();
   }

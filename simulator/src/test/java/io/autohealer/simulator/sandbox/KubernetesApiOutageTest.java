@@ -68,6 +68,7 @@ class KubernetesApiOutageTest {
       assertTrue(worker.isAlive() && detector.isAlive(), "both processes run on");
       assertEquals(workerPid, worker.pid());
       assertEquals(detectorPid, detector.pid());
+      rig.assertNoBreach();
       System.out.printf("[faults] Kubernetes API cut for %d ms: health UNKNOWN %d ms after the cut; node %s broken"
               + " for %d ms of it, not repaired; its repair started %d ms after the API was back, %s%n",
           downMs, unknownMs, node, TimeUnit.NANOSECONDS.toMillis(restored - brokenAt), startMs, result.outcome());

@@ -55,6 +55,7 @@ class NodePartitionTest {
       assertEquals(1, FaultRig.log(detector).lines().filter(l -> l.contains("storm guard: ")).count(),
           "the detector logs the storm once");
       assertTrue(worker.isAlive() && detector.isAlive());
+      rig.assertNoBreach();
       System.out.printf("[faults] partition: %d of %d nodes NotReady at once; storm-guard Event after %d ms,"
               + " Magnum UNHEALTHY with all of them after %d ms; %d Event(s), 0 repairs%n",
           PARTITIONED, NODES, eventMs, reportedMs, rig.events("RepairStormGuard", null).size());

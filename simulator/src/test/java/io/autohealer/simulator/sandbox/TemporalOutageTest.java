@@ -66,6 +66,7 @@ class TemporalOutageTest {
       assertEquals(workerPid, worker.pid(), "the same worker process");
       assertEquals(detectorPid, detector.pid(), "the same detector process");
       assertEquals(3, simulator.openstack().calls("nova.server.reboot"), "one reboot per broken node");
+      rig.assertNoBreach();
       System.out.printf("[faults] Temporal test server down for %d ms; after it was back, the repair of the node"
               + " broken during the outage started in %d ms, both repairs done in %d ms; same worker and detector"
               + " processes%n", downMs, duringStartMs, doneMs);

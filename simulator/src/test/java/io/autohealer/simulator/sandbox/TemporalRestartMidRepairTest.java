@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.autohealer.config.ConfigLoader;
 import io.autohealer.detector.DetectorMain;
 import io.autohealer.detector.NodeFacts;
 import io.autohealer.detector.RepairStarter;
 import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.invariants.SimulatorInvariants;
 import io.autohealer.simulator.realtemporal.RealTemporal;
 import io.autohealer.simulator.realtemporal.TemporalDevServer;
 import io.autohealer.simulator.world.NodeFault;
@@ -70,7 +72,8 @@ class TemporalRestartMidRepairTest {
           Map.of("repair", Map.of("poll-interval", "1s", "gate-recheck-interval", "5s", "drain-timeout", "5s",
               "csi-detach-timeout", "10s")));
       WorkflowClient client = server.newWorkflowClient();
-      try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class, workDir.resolve("worker.log"),
+      try (SimulatorInvariants invariants = SimulatorInvariants.attach(simulator, ConfigLoader.load(config).safety());
+          ChildJvm worker = ChildJvm.start("worker", WorkerMain.class, workDir.resolve("worker.log"),
               List.of("--config", config.toString(), "--metrics-port", "0"));
           ChildJvm detector = ChildJvm.start("detector", DetectorMain.class, workDir.resolve("detector.log"),
               List.of("--config", config.toString()))) {
@@ -116,6 +119,7 @@ class TemporalRestartMidRepairTest {
         assertEquals(detectorPid, detector.pid(), "the same detector process, never restarted");
         assertTrue(Files.readString(detector.log()).contains("repair of node " + later + " is running as"),
             "the detector started the repair of " + later);
+        invariants.checker().assertNoBreach();
         System.out.printf("[temporal-restart] %s at %s (step %d): down in %d ms, ready again in %d ms, "
                 + "repair %s %d ms later; worker pid %d throughout; node %s broken after the restart: its repair,"
                 + " started by detector pid %d, %s %d ms after the break; %s%n", how, mid.phase(), mid.steps().size(),
