@@ -35,7 +35,7 @@ class DetectorLeaderKilledTest {
 
   @Test
   void theStandbyTakesOverWithinTheLeaseDurationAndNoRepairRunsTwice(TestInfo test) throws Exception {
-    try (FaultRig rig = FaultRig.start(test, Simulator.Options.defaults())) {
+    try (FaultRig rig = FaultRig.start(test, FaultRig.simulatorOptions())) {
       Simulator simulator = rig.simulator();
       rig.writeConfig(Map.of(
           "leader-elect", true,

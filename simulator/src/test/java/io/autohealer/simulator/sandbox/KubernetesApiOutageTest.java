@@ -24,11 +24,11 @@ import org.junit.jupiter.api.TestInfo;
  * unhealthy-duration several times over while nobody can see it.
  */
 class KubernetesApiOutageTest {
-  static final Duration OUTAGE = Duration.ofSeconds(20);
+  static final Duration OUTAGE = Duration.ofSeconds(15);
 
   @Test
   void noRepairStartsWhileTheApiIsDownHealthIsUnknownAndWorkResumesAfter(TestInfo test) throws Exception {
-    try (FaultRig rig = FaultRig.start(test, Simulator.Options.defaults())) {
+    try (FaultRig rig = FaultRig.start(test, FaultRig.simulatorOptions())) {
       Simulator simulator = rig.simulator();
       TcpProxy api = rig.proxyKubernetes();
       rig.writeConfig(Map.of("monitor-interval", "1s"));

@@ -26,7 +26,7 @@ class NodePartitionTest {
 
   @Test
   void sixtyPercentOfTheNodesNotReadyStartNoRepairAndPostOneEvent(TestInfo test) throws Exception {
-    try (FaultRig rig = FaultRig.start(test, new Simulator.Options("k8s", 3, NODES - 3, 20))) {
+    try (FaultRig rig = FaultRig.start(test, new Simulator.Options("k8s", 3, NODES - 3, FaultRig.SPEED))) {
       Simulator simulator = rig.simulator();
       rig.writeConfig(Map.of("max-unhealthy", "40%", "monitor-interval", "1s"));
       ChildJvm worker = rig.startWorker();
