@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autohealer.workflows.RepairPolicy;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +60,7 @@ public final class ConfigLoader {
   public static final List<String> BUILT_IN_HEALTH_CHECK_TYPES = List.of("Endpoint", "NodeCondition");
 
   private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
-  private static final Pattern HOST_PORT = Pattern.compile("\\S+:\\d{1,5}");
+  private static final Pattern HOST_PORT = Pattern.compile("\\S+:(\\d{1,5})");
   /** A Kubernetes namespace: a DNS-1123 label. */
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** A Kubernetes object name such as a Lease's: a DNS-1123 subdomain. */
@@ -195,9 +198,37 @@ public final class ConfigLoader {
       return KubernetesSettings.inCluster();
     }
     ConfigNode k = section.get();
-    KubernetesSettings settings = new KubernetesSettings(text(k, "api-host"), text(k, "kubeconfig"));
+    KubernetesSettings settings = new KubernetesSettings(apiHost(k), text(k, "kubeconfig"));
     warnUnknown(k);
     return settings;
+  }
+
+  /**
+   * {@code kubernetes.api-host}: a URL, or {@code host:port} as client-go also takes it (https).
+   * Checked here because fabric8 would otherwise fail only at the first call, with no key named.
+   */
+  private static String apiHost(ConfigNode kubernetes) {
+    String value = text(kubernetes, "api-host");
+    if (value == null) {
+      return null;
+    }
+    String url = value.contains("://") ? value : "https://" + value;
+    String problem = null;
+    try {
+      URI uri = new URI(url);
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+        problem = "has the scheme " + uri.getScheme();
+      } else if (uri.getHost() == null) {
+        problem = "has no host";
+      }
+    } catch (URISyntaxException e) {
+      problem = "is not a URL";
+    }
+    if (problem != null) {
+      throw new ConfigException(kubernetes.keyPath("api-host") + ": \"" + value + "\" " + problem
+          + " (expected an http or https URL such as https://10.0.0.5:6443)");
+    }
+    return value;
   }
 
   private OpenStackSettings openstack(ConfigNode root) {
@@ -273,8 +304,13 @@ public final class ConfigLoader {
       namespace = envNamespace;
       namespaceKey = "TEMPORAL_NAMESPACE";
     }
-    if (!HOST_PORT.matcher(address).matches()) {
+    Matcher hostPort = HOST_PORT.matcher(address);
+    if (!hostPort.matches()) {
       throw new ConfigException(addressKey + ": \"" + address + "\" is not host:port (expected e.g. 127.0.0.1:7233)");
+    }
+    int port = Integer.parseInt(hostPort.group(1));
+    if (port < 1 || port > 65535) {
+      throw new ConfigException(addressKey + ": \"" + address + "\" has the port " + port + " (expected 1 to 65535)");
     }
     if (namespace == null) {
       throw new ConfigException(namespaceKey + ": must not be empty");

@@ -1,5 +1,8 @@
 package io.autohealer.worker.openstack;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+
 /**
  * How the worker authenticates with Keystone v3: the Go healer's {@code openstack.*} keys.
  *
@@ -48,6 +51,8 @@ public record OpenStackCredentials(
     require(!blank(trustId) || !blank(projectId) || !blank(projectDomainName) || !blank(projectDomainId),
         "openstack.project-name needs openstack.project-domain-name or openstack.project-domain-id");
     authUrl = authUrl.replaceAll("/+$", "");
+    require(isHttpUrl(authUrl),
+        "openstack.auth-url: \"" + authUrl + "\" is not an http or https URL (expected e.g. https://keystone.example.com:5000/v3)");
     endpointType = blank(endpointType) ? "public" : endpointType.trim().toLowerCase();
     require(endpointType.matches("public|internal|admin"),
         "openstack.os-endpoint-type must be public, internal or admin, got " + endpointType);
@@ -73,6 +78,16 @@ public record OpenStackCredentials(
 
   private static String nullIfBlank(String s) {
     return blank(s) ? null : s.trim();
+  }
+
+  /** An absolute http(s) URL with a host; openstack4j would otherwise fail only at the first repair. */
+  private static boolean isHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean blank(String s) {
