@@ -6,6 +6,8 @@ import io.autohealer.workflows.RepairPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -278,7 +280,7 @@ public final class ConfigLoader {
       try {
         return Files.readString(Path.of(file)).replaceFirst("\\r?\\n$", "");
       } catch (IOException | RuntimeException e) {
-        throw new ConfigException(os.keyPath("password-file") + ": cannot read \"" + file + "\": " + e, e);
+        throw new ConfigException(os.keyPath("password-file") + ": cannot read \"" + file + "\": " + reason(e), e);
       }
     }
     return inline != null ? inline : blankToNull(environment.apply("OS_PASSWORD"));
@@ -472,6 +474,21 @@ public final class ConfigLoader {
       throw new ConfigException(node.keyPath(key) + ": " + port + " is not a port (expected 1 to 65535, or 0 for off)");
     }
     return port;
+  }
+
+  /** Why a file could not be read, in words (no exception class names). */
+  static String reason(Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    String message = e.getMessage();
+    return message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable");
   }
 
   private static String text(ConfigNode node, String key) {
