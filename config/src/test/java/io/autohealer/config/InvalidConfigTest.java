@@ -69,6 +69,16 @@ class InvalidConfigTest {
   }
 
   @Test
+  void misspeltParamIsReportedAsUnknownOnceTheCheckHasReadItsParams() {
+    HealthCheckParams params =
+        HealthCheckParams.ofYaml("healthcheck.worker[0].params", "Unhealty-Duration: 30s\ntypes: [Ready]\n");
+    params.stringList("types", List.of());
+    params.duration("unhealthy-duration", java.time.Duration.ofMinutes(5));
+
+    assertEquals(List.of("healthcheck.worker[0].params.unhealty-duration"), params.unreadKeyPaths());
+  }
+
+  @Test
   void invalidParamNamesTheParamPath() {
     HealthCheckParams params = HealthCheckParams.ofYaml("healthcheck.worker[0].params", "Unhealthy-Duration: soon\ntypes: Ready\n");
     ConfigException duration = assertThrows(ConfigException.class, () -> params.duration("unhealthy-duration", null));
