@@ -166,8 +166,13 @@ class RealKeystoneCloudTest {
    */
   @Test
   void aTokenThatExpiresMidRepairIsRenewedWithoutAFailedStep() throws Exception {
-    OpenStackSession repairing = new OpenStackSession(ownerCredentials());
-    OpenStackSession idle = new OpenStackSession(ownerCredentials());
+    // The repair renews through openstack4j's 401 path with our application-credential body; the
+    // idle worker renews ahead of time with a trust, as Magnum's deployment authenticates.
+    OpenStackSession repairing = new OpenStackSession(base()
+        .applicationCredentialId(keystone.applicationCredentialId())
+        .applicationCredentialSecret(keystone.applicationCredentialSecret()).build());
+    OpenStackSession idle = new OpenStackSession(base().userId(keystone.trusteeId())
+        .password(keystone.password()).trustId(keystone.trustId()).build());
     Token repairFirst = repairing.currentToken();
     Token idleFirst = idle.currentToken();
     CloudActivities repair = activities(repairing);
@@ -245,11 +250,6 @@ class RealKeystoneCloudTest {
 
   private static OpenStackCredentials.Builder base() {
     return OpenStackCredentials.builder().authUrl(keystone.authUrl()).region(RealKeystone.REGION);
-  }
-
-  private static OpenStackCredentials ownerCredentials() {
-    return base().userId(keystone.clusterOwnerId()).password(keystone.password())
-        .projectId(keystone.projectId()).build();
   }
 
   private static int serversStatus(String token) throws Exception {
