@@ -12,14 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Validates tokens against an {@link ExternalKeystone}, as keystonemiddleware does: a valid answer
- * is cached until the token's own expiry (never longer), so a busy simulator asks Keystone once per
- * token. The service user's token is renewed shortly before it expires and when Keystone refuses it.
+ * is cached until the token's own expiry (never longer), so a busy simulator does not ask Keystone
+ * on every call. The service user's token is renewed shortly before it expires and when Keystone refuses it.
  */
 final class KeystoneTokenCheck implements TokenCheck {
   private static final Logger log = LoggerFactory.getLogger(KeystoneTokenCheck.class);
@@ -31,7 +30,6 @@ final class KeystoneTokenCheck implements TokenCheck {
   private final Clock clock;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, Instant> valid = new ConcurrentHashMap<>();
-  private final AtomicLong validations = new AtomicLong();
   private volatile String serviceToken;
   private volatile Instant serviceTokenExpires = Instant.MIN;
 
@@ -58,15 +56,9 @@ final class KeystoneTokenCheck implements TokenCheck {
     return validate(token, now);
   }
 
-  /** How many times Keystone was asked to validate a token. */
-  long validations() {
-    return validations.get();
-  }
-
   private boolean validate(String token, Instant now) {
     boolean serviceTokenRefused = false;
     for (int attempt = 1; ; attempt++) {
-      validations.incrementAndGet();
       HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(keystone.authUrl() + "/auth/tokens"))
           .header("X-Auth-Token", serviceToken(serviceTokenRefused))
           .header("X-Subject-Token", token)
@@ -79,7 +71,8 @@ final class KeystoneTokenCheck implements TokenCheck {
         Instant expires = Instant.parse(body.at("/token/expires_at").asText());
         String project = body.at("/token/project/id").asText(null);
         if (!projectId.equals(project)) {
-          log.info("refusing a token of project {} (the simulated services serve project {})", project, projectId);
+          log.info("refusing a token of project {} (the simulated services serve project {})",
+              project, projectId);
           return false;
         }
         if (now.isBefore(expires)) {
@@ -101,7 +94,9 @@ final class KeystoneTokenCheck implements TokenCheck {
   }
 
   private synchronized String serviceToken(boolean refused) {
-    if (!refused && serviceToken != null && clock.instant().isBefore(serviceTokenExpires.minus(SERVICE_TOKEN_MARGIN))) {
+    boolean fresh = serviceToken != null
+        && clock.instant().isBefore(serviceTokenExpires.minus(SERVICE_TOKEN_MARGIN));
+    if (!refused && fresh) {
       return serviceToken;
     }
     ObjectNode auth = Json.object();

@@ -156,7 +156,10 @@ public final class OpenStackSimulator implements AutoCloseable {
     return frontend == null ? Set.of() : frontend.refusedTokens();
   }
 
-  /** Revokes every issued token, so that the next call of each client gets a 401. */
+  /**
+   * Revokes every token the simulator issued, so that the next call of each client gets a 401 (not
+   * the tokens of an {@link ExternalKeystone}).
+   */
   public void revokeTokens() {
     tokens.revokeAll();
   }

@@ -3,6 +3,7 @@ package io.autohealer.worker.openstack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.autohealer.simulator.RealLane;
@@ -37,7 +38,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,7 +128,7 @@ class RealKeystoneCloudTest {
   void aWrongApplicationCredentialSecretIsRefusedByKeystone() {
     OpenStackCredentials wrong = base().applicationCredentialId(keystone.applicationCredentialId())
         .applicationCredentialSecret("not-the-secret-123").build();
-    OpenStackApiException e = org.junit.jupiter.api.Assertions.assertThrows(OpenStackApiException.class,
+    OpenStackApiException e = assertThrows(OpenStackApiException.class,
         () -> new OpenStackSession(wrong).client());
     assertEquals(401, e.status());
     assertFalse(e.getMessage().contains("not-the-secret-123"), e.getMessage());
