@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code openstack.password-file}: a file holding the password (a trailing newline is
  *       dropped), e.g. a mounted Secret. It cannot be combined with {@code openstack.password}. When
- *       neither is set, the environment variable {@code OS_PASSWORD} is used if set.
+ *       neither is set, the environment variable {@code OS_PASSWORD} is used if set. The same for
+ *       {@code openstack.application-credential-secret}: {@code
+ *       openstack.application-credential-secret-file}, else {@code OS_APPLICATION_CREDENTIAL_SECRET}.
  *   <li>{@code temporal.address} (default {@code 127.0.0.1:7233}) and {@code temporal.namespace}
  *       (default {@code default}); the environment variables {@code TEMPORAL_ADDRESS} and {@code
  *       TEMPORAL_NAMESPACE} override them.
@@ -240,7 +242,7 @@ public final class ConfigLoader {
             text(os, "auth-url"),
             text(os, "user-id"),
             text(os, "username"),
-            password(os),
+            secret(os, "password", "OS_PASSWORD"),
             text(os, "project-id"),
             text(os, "project-name"),
             text(os, "trust-id"),
@@ -265,25 +267,26 @@ public final class ConfigLoader {
             text(os, "cloud"),
             text(os, "application-credential-id"),
             text(os, "application-credential-name"),
-            text(os, "application-credential-secret"));
+            secret(os, "application-credential-secret", "OS_APPLICATION_CREDENTIAL_SECRET"));
     warnUnknown(os);
     return settings;
   }
 
-  private String password(ConfigNode os) {
-    String inline = text(os, "password");
-    String file = text(os, "password-file");
+  /** {@code key}, or the file named by {@code key-file}, or else the environment variable. */
+  private String secret(ConfigNode os, String key, String environmentVariable) {
+    String inline = text(os, key);
+    String file = text(os, key + "-file");
     if (file != null) {
       if (inline != null) {
-        throw new ConfigException(os.keyPath("password-file") + ": cannot be combined with " + os.keyPath("password"));
+        throw new ConfigException(os.keyPath(key + "-file") + ": cannot be combined with " + os.keyPath(key));
       }
       try {
         return Files.readString(Path.of(file)).replaceFirst("\\r?\\n$", "");
       } catch (IOException | RuntimeException e) {
-        throw new ConfigException(os.keyPath("password-file") + ": cannot read \"" + file + "\": " + reason(e), e);
+        throw new ConfigException(os.keyPath(key + "-file") + ": cannot read \"" + file + "\": " + reason(e), e);
       }
     }
-    return inline != null ? inline : blankToNull(environment.apply("OS_PASSWORD"));
+    return inline != null ? inline : blankToNull(environment.apply(environmentVariable));
   }
 
   private TemporalSettings temporal(ConfigNode root) {
