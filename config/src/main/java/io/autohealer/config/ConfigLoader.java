@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.autohealer.workflows.RepairPolicy;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code openstack.password-file}: a file holding the password (a trailing newline is
  *       dropped), e.g. a mounted Secret. It cannot be combined with {@code openstack.password}. When
- *       neither is set, the environment variable {@code OS_PASSWORD} is used if set.
+ *       neither is set, the environment variable {@code OS_PASSWORD} is used if set. The same for
+ *       {@code openstack.application-credential-secret}: {@code
+ *       openstack.application-credential-secret-file}, else {@code OS_APPLICATION_CREDENTIAL_SECRET}.
  *   <li>{@code temporal.address} (default {@code 127.0.0.1:7233}) and {@code temporal.namespace}
  *       (default {@code default}); the environment variables {@code TEMPORAL_ADDRESS} and {@code
  *       TEMPORAL_NAMESPACE} override them.
@@ -57,7 +64,7 @@ public final class ConfigLoader {
   public static final List<String> BUILT_IN_HEALTH_CHECK_TYPES = List.of("Endpoint", "NodeCondition");
 
   private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
-  private static final Pattern HOST_PORT = Pattern.compile("\\S+:\\d{1,5}");
+  private static final Pattern HOST_PORT = Pattern.compile("\\S+:(\\d{1,5})");
   /** A Kubernetes namespace: a DNS-1123 label. */
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** A Kubernetes object name such as a Lease's: a DNS-1123 subdomain. */
@@ -195,9 +202,37 @@ public final class ConfigLoader {
       return KubernetesSettings.inCluster();
     }
     ConfigNode k = section.get();
-    KubernetesSettings settings = new KubernetesSettings(text(k, "api-host"), text(k, "kubeconfig"));
+    KubernetesSettings settings = new KubernetesSettings(apiHost(k), text(k, "kubeconfig"));
     warnUnknown(k);
     return settings;
+  }
+
+  /**
+   * {@code kubernetes.api-host}: a URL, or {@code host:port} as client-go also takes it (https).
+   * Checked here because fabric8 would otherwise fail only at the first call, with no key named.
+   */
+  private static String apiHost(ConfigNode kubernetes) {
+    String value = text(kubernetes, "api-host");
+    if (value == null) {
+      return null;
+    }
+    String url = value.contains("://") ? value : "https://" + value;
+    String problem = null;
+    try {
+      URI uri = new URI(url);
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+        problem = "has the scheme " + uri.getScheme();
+      } else if (uri.getHost() == null) {
+        problem = "has no host";
+      }
+    } catch (URISyntaxException e) {
+      problem = "is not a URL";
+    }
+    if (problem != null) {
+      throw new ConfigException(kubernetes.keyPath("api-host") + ": \"" + value + "\" " + problem
+          + " (expected an http or https URL such as https://10.0.0.5:6443)");
+    }
+    return value;
   }
 
   private OpenStackSettings openstack(ConfigNode root) {
@@ -207,7 +242,7 @@ public final class ConfigLoader {
             text(os, "auth-url"),
             text(os, "user-id"),
             text(os, "username"),
-            password(os),
+            secret(os, "password", "OS_PASSWORD"),
             text(os, "project-id"),
             text(os, "project-name"),
             text(os, "trust-id"),
@@ -232,25 +267,26 @@ public final class ConfigLoader {
             text(os, "cloud"),
             text(os, "application-credential-id"),
             text(os, "application-credential-name"),
-            text(os, "application-credential-secret"));
+            secret(os, "application-credential-secret", "OS_APPLICATION_CREDENTIAL_SECRET"));
     warnUnknown(os);
     return settings;
   }
 
-  private String password(ConfigNode os) {
-    String inline = text(os, "password");
-    String file = text(os, "password-file");
+  /** {@code key}, or the file named by {@code key-file}, or else the environment variable. */
+  private String secret(ConfigNode os, String key, String environmentVariable) {
+    String inline = text(os, key);
+    String file = text(os, key + "-file");
     if (file != null) {
       if (inline != null) {
-        throw new ConfigException(os.keyPath("password-file") + ": cannot be combined with " + os.keyPath("password"));
+        throw new ConfigException(os.keyPath(key + "-file") + ": cannot be combined with " + os.keyPath(key));
       }
       try {
         return Files.readString(Path.of(file)).replaceFirst("\\r?\\n$", "");
       } catch (IOException | RuntimeException e) {
-        throw new ConfigException(os.keyPath("password-file") + ": cannot read \"" + file + "\": " + e, e);
+        throw new ConfigException(os.keyPath(key + "-file") + ": cannot read \"" + file + "\": " + reason(e), e);
       }
     }
-    return inline != null ? inline : blankToNull(environment.apply("OS_PASSWORD"));
+    return inline != null ? inline : blankToNull(environment.apply(environmentVariable));
   }
 
   private TemporalSettings temporal(ConfigNode root) {
@@ -273,8 +309,13 @@ public final class ConfigLoader {
       namespace = envNamespace;
       namespaceKey = "TEMPORAL_NAMESPACE";
     }
-    if (!HOST_PORT.matcher(address).matches()) {
+    Matcher hostPort = HOST_PORT.matcher(address);
+    if (!hostPort.matches()) {
       throw new ConfigException(addressKey + ": \"" + address + "\" is not host:port (expected e.g. 127.0.0.1:7233)");
+    }
+    int port = Integer.parseInt(hostPort.group(1));
+    if (port < 1 || port > 65535) {
+      throw new ConfigException(addressKey + ": \"" + address + "\" has the port " + port + " (expected 1 to 65535)");
     }
     if (namespace == null) {
       throw new ConfigException(namespaceKey + ": must not be empty");
@@ -436,6 +477,21 @@ public final class ConfigLoader {
       throw new ConfigException(node.keyPath(key) + ": " + port + " is not a port (expected 1 to 65535, or 0 for off)");
     }
     return port;
+  }
+
+  /** Why a file could not be read, in words (no exception class names). */
+  static String reason(Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    String message = e.getMessage();
+    return message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable");
   }
 
   private static String text(ConfigNode node, String key) {

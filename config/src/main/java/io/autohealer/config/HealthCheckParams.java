@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code params} map of one health-check entry, read by the check's factory. Keys are matched
@@ -15,6 +16,8 @@ import java.util.Set;
 public final class HealthCheckParams {
   private final String path;
   private final ObjectNode values;
+  /** The keys a factory asked for; any other key is unknown to the check (a typo, say). */
+  private final Set<String> read = ConcurrentHashMap.newKeySet();
 
   HealthCheckParams(String path, ObjectNode values) {
     this.path = path;
@@ -41,28 +44,39 @@ public final class HealthCheckParams {
   }
 
   public String string(String key, String fallback) {
+    read.add(key);
     return reader().string(key, fallback);
   }
 
   public boolean bool(String key, boolean fallback) {
+    read.add(key);
     return reader().bool(key, fallback);
   }
 
   public int integer(String key, int fallback) {
+    read.add(key);
     return reader().integer(key, fallback);
   }
 
   /** A Go duration string, zero or more. */
   public Duration duration(String key, Duration fallback) {
+    read.add(key);
     return reader().duration(key, fallback);
   }
 
   public List<String> stringList(String key, List<String> fallback) {
+    read.add(key);
     return reader().stringList(key, fallback);
   }
 
   public List<Integer> integerList(String key, List<Integer> fallback) {
+    read.add(key);
     return reader().integerList(key, fallback);
+  }
+
+  /** Paths of the keys present that were never asked for, e.g. a misspelt {@code unhealty-duration}. */
+  public List<String> unreadKeyPaths() {
+    return keys().stream().filter(k -> !read.contains(k)).sorted().map(k -> path + "." + k).toList();
   }
 
   /** An error about one param, for checks that validate more than the types. */

@@ -29,8 +29,9 @@ public final class KubernetesClients {
       try {
         base = Config.fromKubeconfig(file);
       } catch (RuntimeException e) {
-        throw new ConfigException(
-            "kubernetes.kubeconfig: cannot use \"" + settings.kubeconfig() + "\": " + e.getMessage(), e);
+        // Not the parser's message: it quotes the file's content, and a kubeconfig holds credentials.
+        throw new ConfigException("kubernetes.kubeconfig: cannot use \"" + settings.kubeconfig()
+            + "\": not a valid kubeconfig (expected YAML with clusters, contexts and users)", e);
       }
     } else {
       base = Config.autoConfigure(null);

@@ -50,6 +50,10 @@ public final class TemporalClients {
     }
     if (settings.apiKeyFile() != null) {
       options.addApiKey(new ApiKeyFile(Path.of(settings.apiKeyFile())));
+      if (!tls.enabled()) {
+        // The SDK turns TLS on with an API key unless told otherwise: temporal.tls.enabled: false must win.
+        options.setEnableHttps(false);
+      }
     }
     return options.build();
   }

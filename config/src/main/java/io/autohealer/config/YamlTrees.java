@@ -2,6 +2,7 @@ package io.autohealer.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,8 +18,12 @@ import java.util.Map;
 /** YAML text to a Jackson tree whose map keys are lower-cased, as viper and mapstructure match them. */
 final class YamlTrees {
   // yes/no/on/off stay strings, as in Go's yaml.v3 (YAML 1.2); a region named "no" stays "no".
+  // A key given twice is an error, as in yaml.v3, not a silent "last one wins".
   private static final YAMLMapper MAPPER =
-      YAMLMapper.builder().enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS).build();
+      YAMLMapper.builder()
+          .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private YamlTrees() {}
 

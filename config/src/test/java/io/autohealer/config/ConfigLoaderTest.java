@@ -219,6 +219,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void applicationCredentialSecretFromFileOrEnvironment(@TempDir Path dir) throws IOException {
+    Path secret = dir.resolve("ac-secret");
+    Files.writeString(secret, "ac-s3cret\n");
+
+    AutoHealerConfig fromFile = load("cluster-name: c1\nopenstack:\n  application-credential-id: ac\n"
+        + "  application-credential-secret-file: " + secret + "\n");
+    assertEquals("ac-s3cret", fromFile.openstack().applicationCredentialSecret());
+
+    AutoHealerConfig fromEnv = loader(Map.of("OS_APPLICATION_CREDENTIAL_SECRET", "env-ac"))
+        .read("cluster-name: c1\nopenstack: {application-credential-id: ac}", "t");
+    assertEquals("env-ac", fromEnv.openstack().applicationCredentialSecret());
+    assertEquals(null, fromEnv.openstack().password());
+  }
+
+  @Test
   void temporalFromFileAndEnvironment() {
     String yaml = "cluster-name: c1\ntemporal:\n  address: temporal:7233\n  namespace: healing\n";
     assertEquals(new TemporalSettings("temporal:7233", "healing"), load(yaml).temporal());

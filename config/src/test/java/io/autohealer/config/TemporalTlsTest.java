@@ -149,6 +149,15 @@ class TemporalTlsTest {
   }
 
   @Test
+  void apiKeyWithTlsDisabledStaysPlaintext() throws Exception {
+    Path keyFile = Files.writeString(dir.resolve("api-key"), "k");
+    AutoHealerConfig config = load("cluster-name: c1\ntemporal:\n  address: temporal:7233\n"
+        + "  api-key-file: " + keyFile + "\n  tls:\n    enabled: false\n");
+    assertEquals(TemporalSettings.Tls.PLAINTEXT, config.temporal().tls());
+    assertFalse(TemporalClients.stubsOptions(config.temporal()).getEnableHttps());
+  }
+
+  @Test
   void plaintextByDefault() {
     AutoHealerConfig config = load("cluster-name: c1\ntemporal:\n  address: temporal:7233\n");
     assertEquals(TemporalSettings.Tls.PLAINTEXT, config.temporal().tls());

@@ -4,6 +4,7 @@ import io.autohealer.simulator.kubernetes.KubernetesSimulator;
 import io.autohealer.simulator.kubernetes.NodeAwaiter;
 import io.autohealer.simulator.kubernetes.SimulatedKubelets;
 import io.autohealer.simulator.kubernetes.SimulatedWorkloads;
+import io.autohealer.simulator.openstack.KeystoneAccount;
 import io.autohealer.simulator.openstack.OpenStackSimulator;
 import io.autohealer.simulator.openstack.SimulatedCluster;
 import io.autohealer.simulator.openstack.SimulatorOptions;
@@ -31,9 +32,9 @@ public final class Simulator implements AutoCloseable {
   private final NodeAwaiter nodes;
   private final SimulatedCluster cluster;
 
-  private Simulator(Options options, SimulatedWorkloads.Options workloadOptions) {
+  private Simulator(Options options, SimulatedWorkloads.Options workloadOptions, SimulatorOptions openstackOptions) {
     world = new CloudWorld(new SimTiming(options.speed()));
-    openstack = new OpenStackSimulator(world, SimulatorOptions.defaults().withPort(options.openstackPort())).start();
+    openstack = new OpenStackSimulator(world, openstackOptions.withPort(options.openstackPort())).start();
     kubernetes = KubernetesSimulator.start(options.kubernetesPort());
     kubelets = new SimulatedKubelets(world, kubernetes.client()).start();
     kubernetes.kubeletsRunning(kubelets::running);
@@ -83,8 +84,25 @@ public final class Simulator implements AutoCloseable {
   /** As {@link #start(Options, Duration)}, with workloads of the given shape. */
   public static Simulator start(Options options, SimulatedWorkloads.Options workloads, Duration readyTimeout)
       throws TimeoutException, InterruptedException {
+    return start(options, workloads, SimulatorOptions.defaults(), readyTimeout);
+  }
+
+  /** As {@link #start(Options, Duration)}, with Keystone's one user being {@code account} (e.g. a known password). */
+  public static Simulator start(Options options, KeystoneAccount account, Duration readyTimeout)
+      throws TimeoutException, InterruptedException {
+    return start(options, SimulatedWorkloads.Options.defaults(), SimulatorOptions.defaults().withAccount(account),
+        readyTimeout);
+  }
+
+  /**
+   * As {@link #start(Options, SimulatedWorkloads.Options, Duration)}, with the OpenStack simulator
+   * set up by {@code openstackOptions} (its port still comes from {@code options}), e.g. to take a
+   * real Keystone's tokens.
+   */
+  public static Simulator start(Options options, SimulatedWorkloads.Options workloads,
+      SimulatorOptions openstackOptions, Duration readyTimeout) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + readyTimeout.toNanos();
-    Simulator simulator = new Simulator(options, workloads);
+    Simulator simulator = new Simulator(options, workloads, openstackOptions);
     try {
       simulator.nodes.awaitReady(options.masters() + options.workers(), readyTimeout);
       simulator.workloads.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));

@@ -71,6 +71,14 @@ public final class DetectorMain implements Callable<Integer> {
     // Stopped by a signal: the JVM is already exiting, and System.exit would block the hook.
   }
 
+  /**
+   * Runs the detector in this JVM until it stops and returns the exit code instead of exiting (no
+   * signal handling; {@link #main} adds it). Tests use it to check start-up errors in-process.
+   */
+  public static int run(PrintWriter err, String... args) {
+    return new DetectorMain(err).execute(args);
+  }
+
   int execute(String... args) {
     return new CommandLine(this).setErr(err).execute(args);
   }

@@ -66,6 +66,8 @@ public final class HealthCheckRegistry {
                 + String.join(", ", factories.keySet()) + ")");
       }
       HealthCheck check = factory.create(spec.params());
+      // As for the other sections: a key the check never read is reported, not silently defaulted.
+      spec.params().unreadKeyPaths().forEach(key -> log.warn("unknown config key {} is ignored", key));
       boolean supported = role == NodeRole.MASTER ? check.supportsMaster() : check.supportsWorker();
       if (!supported) {
         log.warn("{}: the {} check does not support {} nodes; skipped", spec.path(), spec.type(), roleName);

@@ -134,8 +134,17 @@ class DetectorTest {
     return startDetector(extraConfig, new RepairStarter(workflowClient));
   }
 
+  /** The base config with its top-level lines replaced by those of {@code extra} (a key given twice is an error). */
+  private static String withOverrides(String base, String extra) {
+    List<String> keys = extra.lines().filter(l -> l.contains(":") && !l.startsWith(" "))
+        .map(l -> l.substring(0, l.indexOf(':') + 1)).toList();
+    return base.lines().filter(l -> keys.stream().noneMatch(l::startsWith))
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n")) + extra;
+  }
+
   private Detector startDetector(String extraConfig, RepairStarter starter) {
-    AutoHealerConfig config = ConfigLoader.builder().environment(k -> null).build().read(BASE_CONFIG + extraConfig, "test");
+    AutoHealerConfig config =
+        ConfigLoader.builder().environment(k -> null).build().read(withOverrides(BASE_CONFIG, extraConfig), "test");
     HealthChecks checks = HealthCheckRegistry.load().build(config.healthCheck());
     Detector detector =
         new Detector(

@@ -48,7 +48,13 @@ public final class RepairWorker implements AutoCloseable {
     OpenStackSession openstack = new OpenStackSession(CredentialsFromConfig.from(config.openstack()));
     String taskQueue = RepairIds.taskQueue(config.clusterName());
     KubernetesClient kubernetes = KubernetesClients.create(config.kubernetes());
-    TemporalClients.Connection temporal = TemporalClients.connect(config.temporal());
+    TemporalClients.Connection temporal;
+    try {
+      temporal = TemporalClients.connect(config.temporal());
+    } catch (RuntimeException e) {
+      kubernetes.close(); // e.g. a TLS file that is not PEM: the caller reports it and exits
+      throw e;
+    }
 
     WorkerFactory factory = WorkerFactory.newInstance(temporal.client());
     WorkerOptions.Builder options = WorkerOptions.newBuilder();

@@ -3,6 +3,7 @@ package io.autohealer.worker;
 import io.autohealer.config.AutoHealerConfig;
 import io.autohealer.config.ConfigException;
 import io.autohealer.config.ConfigLoader;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +40,23 @@ public final class WorkerMain implements Callable<Integer> {
           + "Default: the config's metrics-port (9464).")
   Integer metricsPort;
 
+  private final PrintWriter err;
+
+  private WorkerMain(PrintWriter err) {
+    this.err = err;
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new WorkerMain()).execute(args));
+    System.exit(run(new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * Runs the worker in this JVM until it is stopped and returns the exit code instead of exiting:
+   * 0 after a shutdown, 1 when it cannot run, 2 for a bad command line or config (one {@code error:
+   * ...} line on {@code err}). Tests use it to check start-up errors in-process.
+   */
+  public static int run(PrintWriter err, String... args) {
+    return new CommandLine(new WorkerMain(err)).setErr(err).execute(args);
   }
 
   @Override
@@ -51,7 +67,8 @@ public final class WorkerMain implements Callable<Integer> {
       cfg = ConfigLoader.load(config);
       worker = RepairWorker.start(cfg, testServer);
     } catch (ConfigException e) {
-      System.err.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
+      err.flush();
       return 2;
     }
     int port = metricsPort != null ? metricsPort : cfg.metricsPort();
@@ -60,7 +77,8 @@ public final class WorkerMain implements Callable<Integer> {
       health = port <= 0 ? null
           : HealthServer.start(port, worker::isRunning, () -> worker.temporalAnswers(READY_CHECK_TIMEOUT));
     } catch (UncheckedIOException e) {
-      System.err.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
+      err.flush();
       worker.close();
       return 1;
     }

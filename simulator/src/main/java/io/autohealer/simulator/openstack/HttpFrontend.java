@@ -14,7 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +30,13 @@ final class HttpFrontend implements HttpHandler {
   private final Router router;
   private final CallStats stats;
   private final FaultInjector faults;
-  private final TokenStore tokens;
+  private final TokenCheck tokens;
+  private final Set<String> acceptedTokens = ConcurrentHashMap.newKeySet();
+  private final Set<String> refusedTokens = ConcurrentHashMap.newKeySet();
   private final String authUrl;
   private final ActionReporter actions;
 
-  HttpFrontend(Router router, CallStats stats, FaultInjector faults, TokenStore tokens, String authUrl,
+  HttpFrontend(Router router, CallStats stats, FaultInjector faults, TokenCheck tokens, String authUrl,
       ActionReporter actions) {
     this.actions = actions;
     this.router = router;
@@ -99,11 +103,26 @@ final class HttpFrontend implements HttpHandler {
       int status = injected.get();
       return SimResponse.json(status, route.service().error(status, "Injected fault on " + operation));
     }
-    if (route.authenticated() && !tokens.isValid(request.header("X-Auth-Token"))) {
-      return SimResponse.json(401, ApiService.unauthorized())
-          .header("WWW-Authenticate", "Keystone uri=\"" + authUrl + "\"");
+    if (route.authenticated()) {
+      String token = request.header("X-Auth-Token");
+      if (!tokens.accepts(token)) {
+        refusedTokens.add(token == null ? "" : token);
+        return SimResponse.json(401, ApiService.unauthorized())
+            .header("WWW-Authenticate", "Keystone uri=\"" + authUrl + "\"");
+      }
+      acceptedTokens.add(token);
     }
     return route.handler().handle(request);
+  }
+
+  /** Every distinct token a service call was accepted with. */
+  Set<String> acceptedTokens() {
+    return Set.copyOf(acceptedTokens);
+  }
+
+  /** Every distinct token a service call was answered 401 for ("" for none sent). */
+  Set<String> refusedTokens() {
+    return Set.copyOf(refusedTokens);
   }
 
   private static SimRequest parse(HttpExchange exchange, Map<String, String> pathParams)

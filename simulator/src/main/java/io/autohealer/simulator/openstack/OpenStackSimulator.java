@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keystone v3, Nova, Magnum, Heat and Cinder over HTTP on loopback, backed by a {@link
- * CloudWorld}. Unmodified openstack4j talks to it through {@link #authUrl()}.
+ * CloudWorld}. Unmodified openstack4j talks to it through {@link #authUrl()}. With {@link
+ * SimulatorOptions#externalKeystone()} the services accept that real Keystone's tokens instead (its
+ * catalog must point at {@link #port()}).
  *
  * <pre>{@code
  * try (var sim = new OpenStackSimulator(world, SimulatorOptions.defaults()).start()) {
@@ -45,6 +48,7 @@ public final class OpenStackSimulator implements AutoCloseable {
   private final ActionReporter actions;
   private HttpServer server;
   private ExecutorService executor;
+  private HttpFrontend frontend;
 
   public OpenStackSimulator(CloudWorld world, SimulatorOptions options) {
     this.world = world;
@@ -87,7 +91,12 @@ public final class OpenStackSimulator implements AutoCloseable {
       return t;
     });
     server.setExecutor(executor);
-    server.createContext("/", new HttpFrontend(router, stats, faults, tokens, baseUrl + "/identity/v3", actions));
+    ExternalKeystone external = options.externalKeystone();
+    frontend = external == null
+        ? new HttpFrontend(router, stats, faults, tokens, baseUrl + "/identity/v3", actions)
+        : new HttpFrontend(router, stats, faults,
+            new KeystoneTokenCheck(external, account.projectId(), Clock.systemUTC()), external.authUrl(), actions);
+    server.createContext("/", frontend);
     server.start();
     return this;
   }
@@ -148,7 +157,20 @@ public final class OpenStackSimulator implements AutoCloseable {
     return faults;
   }
 
-  /** Revokes every issued token, so that the next call of each client gets a 401. */
+  /** Every distinct token that Nova, Magnum, Heat or Cinder accepted a call with. */
+  public synchronized Set<String> acceptedTokens() {
+    return frontend == null ? Set.of() : frontend.acceptedTokens();
+  }
+
+  /** Every distinct token that a call to Nova, Magnum, Heat or Cinder was answered 401 for ("" for none). */
+  public synchronized Set<String> refusedTokens() {
+    return frontend == null ? Set.of() : frontend.refusedTokens();
+  }
+
+  /**
+   * Revokes every token the simulator issued, so that the next call of each client gets a 401 (not
+   * the tokens of an {@link ExternalKeystone}).
+   */
   public void revokeTokens() {
     tokens.revokeAll();
   }

@@ -12,9 +12,12 @@ import java.util.Objects;
  * @param magnumServiceName the catalog name of the container-infra service; real clouds mostly
  *     say "magnum", but openstack4j must not depend on it
  * @param delays how long simulated operations take before scaling by the world's speed
+ * @param externalKeystone a real Keystone whose tokens the services accept instead of the
+ *     simulator's own (then {@code account} must name that Keystone's project), or null
  */
 public record SimulatorOptions(
-    int port, KeystoneAccount account, Duration tokenTtl, String magnumServiceName, OpenStackDelays delays) {
+    int port, KeystoneAccount account, Duration tokenTtl, String magnumServiceName, OpenStackDelays delays,
+    ExternalKeystone externalKeystone) {
 
   public SimulatorOptions {
     Objects.requireNonNull(account, "account");
@@ -25,26 +28,30 @@ public record SimulatorOptions(
 
   public static SimulatorOptions defaults() {
     return new SimulatorOptions(
-        0, KeystoneAccount.defaults(), Duration.ofHours(1), "magnum", OpenStackDelays.realistic());
+        0, KeystoneAccount.defaults(), Duration.ofHours(1), "magnum", OpenStackDelays.realistic(), null);
   }
 
   public SimulatorOptions withPort(int port) {
-    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays);
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
   }
 
   public SimulatorOptions withAccount(KeystoneAccount account) {
-    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays);
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
   }
 
   public SimulatorOptions withTokenTtl(Duration tokenTtl) {
-    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays);
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
   }
 
   public SimulatorOptions withMagnumServiceName(String magnumServiceName) {
-    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays);
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
   }
 
   public SimulatorOptions withDelays(OpenStackDelays delays) {
-    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays);
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
+  }
+
+  public SimulatorOptions withExternalKeystone(ExternalKeystone externalKeystone) {
+    return new SimulatorOptions(port, account, tokenTtl, magnumServiceName, delays, externalKeystone);
   }
 }

@@ -8,7 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Issued Keystone tokens and their expiry (real time, not scaled). */
-final class TokenStore {
+final class TokenStore implements TokenCheck {
   record Issued(String id, Instant issuedAt, Instant expiresAt) {}
 
   private final Map<String, Issued> tokens = new ConcurrentHashMap<>();
@@ -27,7 +27,8 @@ final class TokenStore {
     return token;
   }
 
-  boolean isValid(String id) {
+  @Override
+  public boolean accepts(String id) {
     if (id == null) {
       return false;
     }

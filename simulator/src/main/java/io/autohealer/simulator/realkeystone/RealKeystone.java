@@ -37,7 +37,14 @@ import org.slf4j.LoggerFactory;
  * then through the API a project {@value #PROJECT}, a user {@value #CLUSTER_OWNER} (role member
  * there, the trustor, as the owner of a Magnum cluster), a user {@value #TRUSTEE} (Magnum's trustee
  * user) and a trust from the owner to the trustee with role member and impersonation, as Magnum
- * creates for each cluster. Every user has the password {@link #password()}.
+ * creates for each cluster. Every user has the password {@link #password()}. The cluster owner
+ * also has an application credential {@value #APPLICATION_CREDENTIAL} in the project ({@link
+ * #applicationCredentialId()}, {@link #applicationCredentialSecret()}). A user {@value
+ * #SERVICE_USER} with role service in project {@value #SERVICE_PROJECT} validates tokens for the
+ * simulated services, as keystonemiddleware's service user does.
+ *
+ * <p>Tokens live {@link #start(Map, Duration)}'s expiration ({@code [token] expiration}), one hour
+ * by default.
  *
  * <p>Keystone on SQLite under the single-threaded wsgiref server sometimes answers a write with
  * 500 "database is locked" (docs/real-kubernetes.md); the few writes made here are retried.
@@ -50,6 +57,9 @@ public final class RealKeystone implements AutoCloseable {
   public static final String PROJECT = "magnum-cluster-project";
   public static final String CLUSTER_OWNER = "cluster-owner";
   public static final String TRUSTEE = "healer-trustee";
+  public static final String SERVICE_USER = "simulated-services";
+  public static final String SERVICE_PROJECT = "service";
+  public static final String APPLICATION_CREDENTIAL = "autohealer";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -62,9 +72,16 @@ public final class RealKeystone implements AutoCloseable {
   private String ownerId;
   private String trusteeId;
   private String trustId;
+  private String serviceUserId;
+  private String serviceProjectId;
+  private String applicationCredentialId;
+  private final String applicationCredentialSecret =
+      "ac-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+  private final Duration tokenExpiration;
 
-  private RealKeystone(Path workDir) {
+  private RealKeystone(Path workDir, Duration tokenExpiration) {
     this.workDir = workDir;
+    this.tokenExpiration = tokenExpiration;
   }
 
   /** True when {@code keystone-manage} and {@code keystone-wsgi-public} are on the PATH. */
@@ -83,12 +100,20 @@ public final class RealKeystone implements AutoCloseable {
    * {@code $(project_id)s}); see {@link #simulatorCatalog(String)}.
    */
   public static RealKeystone start(Map<String, String> services) {
+    return start(services, Duration.ofHours(1));
+  }
+
+  /** As {@link #start(Map)}, with tokens that expire {@code tokenExpiration} after they are issued. */
+  public static RealKeystone start(Map<String, String> services, Duration tokenExpiration) {
+    if (tokenExpiration.toSeconds() < 1) {
+      throw new IllegalArgumentException("token expiration must be at least a second: " + tokenExpiration);
+    }
     if (!installed()) {
       throw new IllegalStateException(missingMessage());
     }
     RealKeystone k;
     try {
-      k = new RealKeystone(Files.createTempDirectory("real-keystone-"));
+      k = new RealKeystone(Files.createTempDirectory("real-keystone-"), tokenExpiration);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -136,6 +161,28 @@ public final class RealKeystone implements AutoCloseable {
     return trustId;
   }
 
+  /** The application credential of the cluster owner, scoped to {@link #projectId()}. */
+  public String applicationCredentialId() {
+    return applicationCredentialId;
+  }
+
+  public String applicationCredentialSecret() {
+    return applicationCredentialSecret;
+  }
+
+  /** The user the simulated services validate tokens as (password {@link #password()}). */
+  public String serviceUserId() {
+    return serviceUserId;
+  }
+
+  public String serviceProjectId() {
+    return serviceProjectId;
+  }
+
+  public Duration tokenExpiration() {
+    return tokenExpiration;
+  }
+
   public Path logFile() {
     return workDir.resolve("keystone.log");
   }
@@ -180,6 +227,7 @@ public final class RealKeystone implements AutoCloseable {
     String admin = token("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":"
         + "{\"name\":\"admin\",\"domain\":{\"name\":\"" + DOMAIN + "\"},\"password\":\"" + password
         + "\"}}},\"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"name\":\"" + DOMAIN + "\"}}}}}");
+    // Admin's writes first: with a short token expiration, the admin token is fresh for all of them.
     projectId = post(admin, "/v3/projects", "{\"project\":{\"name\":\"" + PROJECT
         + "\",\"domain_id\":\"default\"}}").at("/project/id").asText();
     ownerId = post(admin, "/v3/users", "{\"user\":{\"name\":\"" + CLUSTER_OWNER
@@ -188,12 +236,21 @@ public final class RealKeystone implements AutoCloseable {
         + "\",\"domain_id\":\"default\",\"password\":\"" + password + "\"}}").at("/user/id").asText();
     String memberRole = role(admin, "member");
     send(admin, "PUT", "/v3/projects/" + projectId + "/users/" + ownerId + "/roles/" + memberRole, null);
+    serviceProjectId = post(admin, "/v3/projects", "{\"project\":{\"name\":\"" + SERVICE_PROJECT
+        + "\",\"domain_id\":\"default\"}}").at("/project/id").asText();
+    serviceUserId = post(admin, "/v3/users", "{\"user\":{\"name\":\"" + SERVICE_USER
+        + "\",\"domain_id\":\"default\",\"password\":\"" + password + "\"}}").at("/user/id").asText();
+    send(admin, "PUT", "/v3/projects/" + serviceProjectId + "/users/" + serviceUserId + "/roles/"
+        + role(admin, "service"), null);
     String owner = token("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":"
         + "{\"id\":\"" + ownerId + "\",\"password\":\"" + password + "\"}}},\"scope\":{\"project\":"
         + "{\"id\":\"" + projectId + "\"}}}}");
     trustId = post(owner, "/v3/OS-TRUST/trusts", "{\"trust\":{\"trustor_user_id\":\"" + ownerId
         + "\",\"trustee_user_id\":\"" + trusteeId + "\",\"project_id\":\"" + projectId
         + "\",\"impersonation\":true,\"roles\":[{\"name\":\"member\"}]}}").at("/trust/id").asText();
+    applicationCredentialId = post(owner, "/v3/users/" + ownerId + "/application_credentials",
+        "{\"application_credential\":{\"name\":\"" + APPLICATION_CREDENTIAL + "\",\"secret\":\""
+            + applicationCredentialSecret + "\"}}").at("/application_credential/id").asText();
     log.info("Keystone ready in {} ms at {} ({})", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         authUrl(), workDir);
   }
@@ -216,6 +273,7 @@ public final class RealKeystone implements AutoCloseable {
         + "[database]\nconnection = sqlite:///" + workDir.resolve("keystone.db") + "\n"
         + "[fernet_tokens]\nkey_repository = " + workDir.resolve("fernet-keys") + "\n"
         + "[credential]\nkey_repository = " + workDir.resolve("credential-keys") + "\n"
+        + "[token]\nexpiration = " + tokenExpiration.toSeconds() + "\n"
         + "[catalog]\ndriver = templated\ntemplate_file = " + workDir.resolve("catalog.templates") + "\n";
     try {
       Files.writeString(workDir.resolve("catalog.templates"), catalog.toString());

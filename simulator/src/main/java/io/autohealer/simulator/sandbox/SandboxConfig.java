@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +23,20 @@ final class SandboxConfig {
   static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration,
       boolean requireApproval) throws IOException {
     KeystoneAccount account = simulator.openstack().account();
+    return write(dir, simulator, temporalTarget, unhealthyDuration, requireApproval, List.of(
+        "auth-url: " + simulator.openstack().authUrl(),
+        "user-id: " + account.userId(),
+        "project-id: " + account.projectId(),
+        "password: " + account.password(),
+        "region: RegionOne"));
+  }
+
+  /**
+   * As {@link #write(Path, Simulator, String, Duration, boolean)}, with the lines of the {@code
+   * openstack:} section given (e.g. a real Keystone's URL and an application credential).
+   */
+  static Path write(Path dir, Simulator simulator, String temporalTarget, Duration unhealthyDuration,
+      boolean requireApproval, List<String> openstackKeys) throws IOException {
     String yaml = """
         cluster-name: %s
         dry-run: false
@@ -48,11 +63,7 @@ final class SandboxConfig {
         kubernetes:
           api-host: %s
         openstack:
-          auth-url: %s
-          user-id: %s
-          project-id: %s
-          password: %s
-          region: RegionOne
+        %s
         temporal:
           address: %s
           namespace: %s
@@ -67,7 +78,7 @@ final class SandboxConfig {
             simulator.cluster().name(),
             seconds(unhealthyDuration), seconds(unhealthyDuration),
             simulator.kubernetes().masterUrl(),
-            simulator.openstack().authUrl(), account.userId(), account.projectId(), account.password(),
+            String.join("\n", openstackKeys.stream().map(k -> "  " + k).toList()),
             temporalTarget, EmbeddedTemporal.NAMESPACE, requireApproval);
     Files.createDirectories(dir);
     return Files.writeString(dir.resolve("config.yaml"), yaml);

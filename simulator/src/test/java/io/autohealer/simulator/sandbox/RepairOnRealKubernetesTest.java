@@ -122,13 +122,13 @@ class RepairOnRealKubernetesTest {
     }
   }
 
-  private static RepairPolicy fastPolicy() {
+  static RepairPolicy fastPolicy() {
     return new RepairPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2), false, false, true,
         Duration.ofSeconds(20), true, Duration.ofSeconds(8), Duration.ofHours(1), Duration.ofSeconds(30),
         Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(5));
   }
 
-  private static Path writeKubeconfig(RealKubeApiServer kube, Path file, String token) throws Exception {
+  static Path writeKubeconfig(RealKubeApiServer kube, Path file, String token) throws Exception {
     return Files.writeString(file, """
         apiVersion: v1
         kind: Config
@@ -145,7 +145,7 @@ class RepairOnRealKubernetesTest {
         """.formatted(kube.masterUrl(), kube.caCertFile().toAbsolutePath(), token, DeployRbac.NAMESPACE));
   }
 
-  private static String config(String cluster, Path kubeconfig, OpenStackSimulator openstack, String temporal) {
+  static String config(String cluster, Path kubeconfig, OpenStackSimulator openstack, String temporal) {
     KeystoneAccount account = openstack.account();
     return """
         cluster-name: %s

@@ -10,15 +10,12 @@ public final class CredentialsFromConfig {
   /**
    * As in the Go service: with a trust, {@code trustee-id} and {@code trustee-password} replace the
    * user id and password; {@code domain-id}/{@code domain-name} stand in for the user and project
-   * domain when those are not given.
+   * domain when those are not given. An application credential (id, or name with the user) and its
+   * secret replace the password and the scope.
    *
    * @throws ConfigException naming the key when a needed key is missing or a key is unsupported
    */
   public static OpenStackCredentials from(OpenStackSettings s) {
-    if (notBlank(s.applicationCredentialId()) || notBlank(s.applicationCredentialName())) {
-      throw new ConfigException(
-          "openstack.application-credential-*: application credentials are not supported yet; use a password or a trust");
-    }
     boolean trust = notBlank(s.trustId());
     String userId = trust && notBlank(s.trusteeId()) ? s.trusteeId() : s.userId();
     String password = trust && s.trusteePassword() != null ? s.trusteePassword() : s.password();
@@ -36,7 +33,10 @@ public final class CredentialsFromConfig {
           firstNonBlank(s.projectDomainId(), s.domainId()),
           s.trustId(),
           s.region(),
-          s.endpointType());
+          s.endpointType(),
+          s.applicationCredentialId(),
+          s.applicationCredentialName(),
+          s.applicationCredentialSecret());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

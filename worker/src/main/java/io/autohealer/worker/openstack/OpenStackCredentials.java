@@ -1,12 +1,19 @@
 package io.autohealer.worker.openstack;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+
 /**
  * How the worker authenticates with Keystone v3: the Go healer's {@code openstack.*} keys.
  *
  * <p>Either {@code userId}, or {@code username} with {@code userDomainName}/{@code userDomainId}.
  * Scope: {@code trustId} (Magnum's own deployment: the trustee's user id and password), or a
- * project by {@code projectId}, or by {@code projectName} with a project domain. {@link #toString()}
- * never shows the password.
+ * project by {@code projectId}, or by {@code projectName} with a project domain.
+ *
+ * <p>Or an application credential instead of a password: by {@code applicationCredentialId}, or by
+ * {@code applicationCredentialName} with its owner (the user, as above), and always its secret.
+ * Keystone fixes its project when it is created and refuses a scope in the request, so the
+ * project and trust keys are not used then. {@link #toString()} never shows a password or secret.
  *
  * @param region the catalog region to use, or null for any
  * @param endpointType the catalog interface: public (default), internal or admin
@@ -24,7 +31,10 @@ public record OpenStackCredentials(
     String projectDomainId,
     String trustId,
     String region,
-    String endpointType) {
+    String endpointType,
+    String applicationCredentialId,
+    String applicationCredentialName,
+    String applicationCredentialSecret) {
 
   public OpenStackCredentials {
     authUrl = nullIfBlank(authUrl);
@@ -38,16 +48,32 @@ public record OpenStackCredentials(
     projectDomainId = nullIfBlank(projectDomainId);
     trustId = nullIfBlank(trustId);
     region = nullIfBlank(region);
+    applicationCredentialId = nullIfBlank(applicationCredentialId);
+    applicationCredentialName = nullIfBlank(applicationCredentialName);
     require(!blank(authUrl), "openstack.auth-url is required");
-    require(password != null, "openstack.password is required");
-    require(!blank(userId) || !blank(username), "openstack.user-id or openstack.username is required");
-    require(!blank(userId) || !blank(userDomainName) || !blank(userDomainId),
-        "openstack.username needs openstack.user-domain-name or openstack.user-domain-id");
-    require(!blank(trustId) || !blank(projectId) || !blank(projectName),
-        "a scope is required: openstack.trust-id, openstack.project-id or openstack.project-name");
-    require(!blank(trustId) || !blank(projectId) || !blank(projectDomainName) || !blank(projectDomainId),
-        "openstack.project-name needs openstack.project-domain-name or openstack.project-domain-id");
+    if (applicationCredentialId != null || applicationCredentialName != null) {
+      require(!blank(applicationCredentialSecret),
+          "openstack.application-credential-secret is required with an application credential");
+      require(trustId == null, "openstack.trust-id cannot be combined with an application credential "
+          + "(the credential's project is fixed when it is created)");
+      require(applicationCredentialId != null || !blank(userId) || !blank(username),
+          "openstack.application-credential-name needs its owner: openstack.user-id or openstack.username");
+      require(applicationCredentialId != null || !blank(userId) || !blank(userDomainName)
+          || !blank(userDomainId),
+          "openstack.username needs openstack.user-domain-name or openstack.user-domain-id");
+    } else {
+      require(password != null, "openstack.password is required");
+      require(!blank(userId) || !blank(username), "openstack.user-id or openstack.username is required");
+      require(!blank(userId) || !blank(userDomainName) || !blank(userDomainId),
+          "openstack.username needs openstack.user-domain-name or openstack.user-domain-id");
+      require(!blank(trustId) || !blank(projectId) || !blank(projectName),
+          "a scope is required: openstack.trust-id, openstack.project-id or openstack.project-name");
+      require(!blank(trustId) || !blank(projectId) || !blank(projectDomainName) || !blank(projectDomainId),
+          "openstack.project-name needs openstack.project-domain-name or openstack.project-domain-id");
+    }
     authUrl = authUrl.replaceAll("/+$", "");
+    require(isHttpUrl(authUrl),
+        "openstack.auth-url: \"" + authUrl + "\" is not an http or https URL (expected e.g. https://keystone.example.com:5000/v3)");
     endpointType = blank(endpointType) ? "public" : endpointType.trim().toLowerCase();
     require(endpointType.matches("public|internal|admin"),
         "openstack.os-endpoint-type must be public, internal or admin, got " + endpointType);
@@ -60,19 +86,38 @@ public record OpenStackCredentials(
   /** Who and where, for log lines and error messages. */
   public String describe() {
     String user = blank(userId) ? username : userId;
+    if (applicationCredential()) {
+      return "application credential " + (applicationCredentialId != null ? applicationCredentialId
+          : applicationCredentialName + " of user " + user) + " at " + authUrl;
+    }
     String scope = !blank(trustId) ? "trust " + trustId
         : !blank(projectId) ? "project " + projectId : "project " + projectName;
     return "user " + user + ", " + scope + " at " + authUrl;
   }
 
+  /** True when an application credential (by id or by name) replaces the password. */
+  public boolean applicationCredential() {
+    return applicationCredentialId != null || applicationCredentialName != null;
+  }
+
   @Override
   public String toString() {
     return "OpenStackCredentials[" + describe() + ", region=" + region + ", endpointType=" + endpointType
-        + ", password=****]";
+        + (applicationCredential() ? ", secret=****]" : ", password=****]");
   }
 
   private static String nullIfBlank(String s) {
     return blank(s) ? null : s.trim();
+  }
+
+  /** An absolute http(s) URL with a host; openstack4j would otherwise fail only at the first repair. */
+  private static boolean isHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean blank(String s) {
@@ -100,6 +145,9 @@ public record OpenStackCredentials(
     private String trustId;
     private String region;
     private String endpointType;
+    private String applicationCredentialId;
+    private String applicationCredentialName;
+    private String applicationCredentialSecret;
 
     public Builder authUrl(String v) { authUrl = v; return this; }
 
@@ -127,9 +175,16 @@ public record OpenStackCredentials(
 
     public Builder endpointType(String v) { endpointType = v; return this; }
 
+    public Builder applicationCredentialId(String v) { applicationCredentialId = v; return this; }
+
+    public Builder applicationCredentialName(String v) { applicationCredentialName = v; return this; }
+
+    public Builder applicationCredentialSecret(String v) { applicationCredentialSecret = v; return this; }
+
     public OpenStackCredentials build() {
       return new OpenStackCredentials(authUrl, userId, username, password, userDomainName, userDomainId,
-          projectId, projectName, projectDomainName, projectDomainId, trustId, region, endpointType);
+          projectId, projectName, projectDomainName, projectDomainId, trustId, region, endpointType,
+          applicationCredentialId, applicationCredentialName, applicationCredentialSecret);
     }
   }
 }

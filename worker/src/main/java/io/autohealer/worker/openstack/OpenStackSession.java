@@ -127,7 +127,8 @@ public final class OpenStackSession {
 
   private Token authenticate() {
     try {
-      OSClientV3 client = credentials.trustId() != null ? trustScoped() : projectScoped();
+      OSClientV3 client = credentials.applicationCredential() ? applicationCredential()
+          : credentials.trustId() != null ? trustScoped() : projectScoped();
       Token fresh = client.getToken();
       log.info("Authenticated with Keystone as {}; token expires at {}",
           credentials.describe(), fresh.getExpires() == null ? "never" : fresh.getExpires().toInstant());
@@ -161,6 +162,21 @@ public final class OpenStackSession {
     String user = userDomain == null ? credentials.userId() : credentials.username();
     KeystoneAuth auth = new KeystoneAuth(user, credentials.password(), userDomain,
         KeystoneAuth.AuthScope.trust(credentials.trustId()));
+    return (OSClientV3) OSAuthenticator.invoke(auth, credentials.authUrl(), facing, config, null);
+  }
+
+  /** openstack4j 3.12 has no application credentials; its authenticator sends the body we build. */
+  private OSClientV3 applicationCredential() {
+    ApplicationCredentialAuth auth;
+    if (credentials.applicationCredentialId() != null) {
+      auth = ApplicationCredentialAuth.byId(credentials.applicationCredentialId(),
+          credentials.applicationCredentialSecret());
+    } else {
+      Identifier userDomain = userDomain();
+      auth = ApplicationCredentialAuth.byName(credentials.applicationCredentialName(),
+          userDomain == null ? credentials.userId() : credentials.username(), userDomain,
+          credentials.applicationCredentialSecret());
+    }
     return (OSClientV3) OSAuthenticator.invoke(auth, credentials.authUrl(), facing, config, null);
   }
 
