@@ -62,6 +62,13 @@ final class FaultSuiteCluster implements AutoCloseable {
    */
   FaultSuiteCluster(String name, Simulator.Options sim, Map<String, String> settings) throws Exception {
     workDir = Path.of("target", "fault-suites", name);
+    if (Files.isDirectory(workDir)) {
+      try (var old = Files.list(workDir)) {
+        for (Path file : old.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
     Files.createDirectories(workDir);
     simulator = Simulator.start(sim, Duration.ofMinutes(2));
     try {
@@ -166,6 +173,7 @@ final class FaultSuiteCluster implements AutoCloseable {
     for (ChildJvm process : processes) {
       process.close();
     }
+    Files.write(workDir.resolve("invariants-trail.log"), invariants.checker().trail());
     stubs.shutdownNow();
     invariants.close();
     temporal.close();

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Twenty repairs while the worker process is SIGKILLed at random moments and started again: the
  * detector and the worker in JVMs of their own, the embedded Temporal server, the simulated cluster
- * and the invariant checker. The nodes break in waves of five, so that the storm guard
- * (max-unhealthy 40%) lets them through, while max-concurrent-repairs 4 holds some back.
+ * and the invariant checker. Ten workers break, then nine once those are repaired, then a master:
+ * ten of twenty workers is what max-unhealthy 50% lets through, and max-concurrent-repairs 10 is
+ * reached. A wave waits for the one before because a worker replacement waits until its whole
+ * nodegroup is Ready again: broken nodes that cannot start for want of a free slot would hold it
+ * until its rejoin timeout.
  *
- * <p>The kill times come from a seeded random; the seed is printed, and {@code
+ * <p>The worker is killed after a random number of repairs ended and a random pause, up to {@value
+ * #MAX_KILLS} times, only while a repair runs. The seed is printed; {@code
  * -Dautohealer.faults.seed=N} runs the same plan again.
  */
 class WorkerKilledDuringRepairsTest {
@@ -37,10 +42,9 @@ class WorkerKilledDuringRepairsTest {
       EnumSet.of(RepairOutcome.REBOOTED, RepairOutcome.REPLACED, RepairOutcome.REBUILT);
   private static final int WORKERS = 20;
   private static final int MASTERS = 3;
-  private static final int WAVE = 5;
-  /** The next wave breaks once at most this many broken nodes are unrepaired: at most 8 fail at once. */
-  private static final int UNREPAIRED_BEFORE_NEXT_WAVE = 3;
-  private static final int MAX_KILLS = 6;
+  private static final int WAVE = 10;
+  private static final int REPAIRS = 20;
+  private static final int MAX_KILLS = 5;
 
   @Test
   void twentyRepairsCompleteOnceEachThoughTheWorkerIsKilledAtRandomPoints() throws Exception {
@@ -48,12 +52,16 @@ class WorkerKilledDuringRepairsTest {
     System.out.printf("WorkerKilledDuringRepairsTest: seed %d (-Dautohealer.faults.seed=%d repeats it)%n", seed, seed);
     Random random = new Random(seed);
     Instant start = Instant.now();
-    Instant deadline = start.plus(Duration.ofMinutes(4));
-    try (FaultSuiteCluster cluster = new FaultSuiteCluster("worker-killed", new Simulator.Options("k8s", MASTERS, WORKERS, 40),
-        Map.of("max-unhealthy", "40%", "max-concurrent-repairs", "4", "rebuild-delay-after-reboot", "8s"))) {
+    Instant deadline = start.plus(Duration.ofMinutes(5));
+    try (FaultSuiteCluster cluster = new FaultSuiteCluster("worker-killed", new Simulator.Options("k8s", MASTERS, WORKERS, 60),
+        Map.of("max-unhealthy", "50%", "max-concurrent-repairs", "10", "rebuild-delay-after-reboot", "6s"))) {
       Simulator simulator = cluster.simulator();
-      Map<String, NodeFault> plan = plan(simulator, random);
+      List<Map<String, NodeFault>> waves = plan(simulator, random);
+      Map<String, NodeFault> plan = new LinkedHashMap<>();
+      waves.forEach(plan::putAll);
       List<String> order = new ArrayList<>(plan.keySet());
+      List<Integer> killAfter = killPoints(random);
+      System.out.printf("waves %s; the worker is killed once %s repairs ended%n", waves, killAfter);
       cluster.startWorker();
       cluster.startDetector();
 
@@ -61,16 +69,15 @@ class WorkerKilledDuringRepairsTest {
       Map<String, String> runIds = new LinkedHashMap<>();
       Map<String, RepairResult> results = new LinkedHashMap<>();
       List<String> kills = new ArrayList<>();
-      Instant nextKill = Instant.now().plus(randomPause(random));
+      Instant nextKill = null;
       while (results.size() < order.size() && Instant.now().isBefore(deadline)) {
         cluster.requireHealthy();
-        if (broken.size() < order.size() && broken.size() - results.size() <= UNREPAIRED_BEFORE_NEXT_WAVE) {
-          for (String node : order.subList(broken.size(), Math.min(order.size(), broken.size() + WAVE))) {
-            simulator.breakNode(node, plan.get(node));
-            broken.add(node);
-          }
-          System.out.printf("%s broke %s%n", elapsed(start), broken.subList(broken.size() - Math.min(WAVE, broken.size()),
-              broken.size()));
+        if (broken.size() < order.size() && broken.size() == results.size()) {
+          List<String> wave = List.copyOf(waves.stream().filter(w -> !broken.containsAll(w.keySet())).findFirst()
+              .orElseThrow().keySet());
+          wave.forEach(node -> simulator.breakNode(node, plan.get(node)));
+          broken.addAll(wave);
+          System.out.printf("%s broke %s%n", elapsed(start), wave);
         }
         for (String node : broken) {
           if (results.containsKey(node)) {
@@ -86,13 +93,16 @@ class WorkerKilledDuringRepairsTest {
             }
           }
         }
-        if (kills.size() < MAX_KILLS && Instant.now().isAfter(nextKill) && runIds.size() > results.size()) {
+        if (nextKill == null && kills.size() < killAfter.size() && results.size() >= killAfter.get(kills.size())) {
+          nextKill = Instant.now().plus(Duration.ofMillis(500 + random.nextInt(4000)));
+        }
+        if (nextKill != null && Instant.now().isAfter(nextKill) && runIds.size() > results.size()) {
           cluster.killWorker();
-          kills.add(elapsed(start));
+          kills.add(elapsed(start).trim());
           System.out.printf("%s worker killed (SIGKILL) with %d repairs running; starting another%n", elapsed(start),
               runIds.size() - results.size());
           cluster.startWorker();
-          nextKill = Instant.now().plus(randomPause(random));
+          nextKill = null;
         }
         Thread.sleep(250);
       }
@@ -137,23 +147,33 @@ class WorkerKilledDuringRepairsTest {
   }
 
   /**
-   * Which nodes break and how: 19 workers and one master, in a random order; about a third of the
-   * workers and the master so that only a new server heals them.
+   * Which nodes break and how, wave by wave: 19 workers in a random order, ten and nine, each wave
+   * with one worker only a new server heals (the rest a reboot heals), then the master, rebuilt. The
+   * master has a wave of its own: rebuilt while a worker is replaced, it fails (the worker's resize
+   * keeps the stack UPDATE_IN_PROGRESS, and the master's repair takes that update for its own).
    */
-  private static Map<String, NodeFault> plan(Simulator simulator, Random random) {
-    List<String> nodes = new ArrayList<>(simulator.workerNodes().subList(0, WORKERS - 1));
-    nodes.add(simulator.masterNodes().get(0));
-    Collections.shuffle(nodes, random);
-    Map<String, NodeFault> plan = new LinkedHashMap<>();
-    for (String node : nodes) {
-      boolean master = simulator.masterNodes().contains(node);
-      plan.put(node, master || random.nextInt(3) == 0 ? NodeFault.BROKEN_UNTIL_REPLACED : NodeFault.KUBELET_STOPPED);
+  private static List<Map<String, NodeFault>> plan(Simulator simulator, Random random) {
+    List<String> workers = new ArrayList<>(simulator.workerNodes().subList(0, REPAIRS - 1));
+    Collections.shuffle(workers, random);
+    List<Map<String, NodeFault>> waves = new ArrayList<>();
+    for (List<String> wave : List.of(workers.subList(0, WAVE), workers.subList(WAVE, workers.size()))) {
+      String replaced = wave.get(random.nextInt(wave.size()));
+      Map<String, NodeFault> faults = new LinkedHashMap<>();
+      wave.forEach(node -> faults.put(node, node.equals(replaced) ? NodeFault.BROKEN_UNTIL_REPLACED : NodeFault.KUBELET_STOPPED));
+      waves.add(faults);
     }
-    return plan;
+    waves.add(Map.of(simulator.masterNodes().get(0), NodeFault.BROKEN_UNTIL_REPLACED));
+    return waves;
   }
 
-  private static Duration randomPause(Random random) {
-    return Duration.ofMillis(3000 + random.nextInt(7000));
+  /** After how many ended repairs each kill comes: {@value #MAX_KILLS} distinct counts, the master's repair included. */
+  private static List<Integer> killPoints(Random random) {
+    List<Integer> counts = new ArrayList<>();
+    for (int i = 0; i < REPAIRS; i++) {
+      counts.add(i);
+    }
+    Collections.shuffle(counts, random);
+    return counts.subList(0, MAX_KILLS).stream().sorted().toList();
   }
 
   private static String elapsed(Instant start) {
