@@ -29,6 +29,7 @@ public final class FaultInjector {
   private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
   private final Map<String, Hang> hangs = new ConcurrentHashMap<>();
   private final Object hangLock = new Object();
+  private final java.util.concurrent.atomic.AtomicLong injected = new java.util.concurrent.atomic.AtomicLong();
   private long releases;
 
   /** The next {@code count} calls of {@code operation} answer {@code status} and change nothing. */
@@ -128,8 +129,19 @@ public final class FaultInjector {
     }
   }
 
+  /** How many calls were answered with an injected status so far. */
+  public long injectedCount() {
+    return injected.get();
+  }
+
   /** The status to answer instead of handling the call, if a fault applies to it. */
   Optional<Integer> injectedStatus(String operation) {
+    Optional<Integer> status = pickStatus(operation);
+    status.ifPresent(s -> injected.incrementAndGet());
+    return status;
+  }
+
+  private Optional<Integer> pickStatus(String operation) {
     for (String key : new String[] {operation, ANY}) {
       Failure failure = nextFailures.get(key);
       if (failure != null && failure.remaining().getAndDecrement() > 0) {
