@@ -61,7 +61,7 @@ final class MasterRebuild {
             .markMasterUnhealthy(new MarkMasterUnhealthy(ctx.request.cluster(), ctx.serverId())));
     shutOffOrForceDelete();
     ctx.step(RepairPhase.UPDATING_STACK, "Updating the stack of cluster %s".formatted(ctx.request.cluster()),
-        () -> ctx.cloud("Heat stack update of " + ctx.request.cluster(), ctx.activities.quick())
+        () -> ctx.cloud("Heat stack update of " + ctx.request.cluster(), ctx.activities.whenClusterSettles())
             .updateStack(new UpdateStack(ctx.request.cluster())));
     RebuildSteps.awaitServerReplaced(ctx, "the stack update");
     removeStaleNode();

@@ -35,6 +35,14 @@ final class RepairActivities {
     return options(Duration.ofSeconds(30), Duration.ofMinutes(10), null, BACKOFF);
   }
 
+  /**
+   * A change Magnum or Heat accepts only between other operations (resize, stack update): a short
+   * attempt, retried while the cluster is busy, for as long as a cluster update may take.
+   */
+  ActivityOptions whenClusterSettles() {
+    return options(Duration.ofSeconds(30), policy.clusterUpdateTimeout(), null, BACKOFF);
+  }
+
   /** Best effort (Events): two short attempts, then the repair goes on. */
   ActivityOptions bestEffort() {
     return options(Duration.ofSeconds(15), Duration.ofMinutes(1), null,

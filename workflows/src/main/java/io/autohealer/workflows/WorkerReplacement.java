@@ -29,7 +29,7 @@ final class WorkerReplacement {
     shutOff();
     ReplaceResult replaced = ctx.step(RepairPhase.REPLACING,
         "Asking Magnum to replace server %s".formatted(ctx.serverId()),
-        () -> ctx.cloud("Magnum resize removing " + ctx.serverId(), ctx.activities.quick())
+        () -> ctx.cloud("Magnum resize removing " + ctx.serverId(), ctx.activities.whenClusterSettles())
             .replaceWorker(new ReplaceWorker(ctx.request.cluster(), ctx.serverId(),
                 ctx.request.nodegroup(), ctx.request.nodeAddresses())));
 

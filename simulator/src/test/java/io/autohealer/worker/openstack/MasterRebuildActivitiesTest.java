@@ -80,7 +80,8 @@ class MasterRebuildActivitiesTest {
     assertEquals(1, sim.calls("heat.resource.markUnhealthy"));
 
     assertEquals(new StackUpdateResult(cluster.stackName(), false), activities.updateStack(new UpdateStack("k8s")));
-    assertEquals(new StackUpdateResult(cluster.stackName(), true), activities.updateStack(new UpdateStack("k8s")));
+    // A retry during the update cannot tell it from someone else's: it waits for the stack to settle.
+    assertStackBusy(() -> activities.updateStack(new UpdateStack("k8s")));
 
     assertEquals(new ClusterUpdateResult("UPDATE_COMPLETE", true),
         activities.awaitClusterUpdate(new AwaitClusterUpdate("k8s", master, POLL)));
@@ -167,11 +168,37 @@ class MasterRebuildActivitiesTest {
     assertTrue(lost.getOriginalMessage().startsWith("Heat PATCH /stacks/" + cluster.stackName() + "/"
         + cluster.stackId() + " got no answer"), lost.getOriginalMessage());
 
-    // The retry (TestActivityEnvironment does not retry by itself) has no heartbeat to go by.
+    // The retries (TestActivityEnvironment does not retry by itself) have no heartbeat to go by: they
+    // wait while the stack updates, and then find nothing marked any more.
+    assertStackBusy(() -> impatient.updateStack(new UpdateStack("k8s")));
+    assertEquals(new ClusterUpdateResult("UPDATE_COMPLETE", true),
+        activities.awaitClusterUpdate(new AwaitClusterUpdate("k8s", master, POLL)));
     assertEquals(new StackUpdateResult(cluster.stackName(), true), impatient.updateStack(new UpdateStack("k8s")));
+    assertEquals(1, sim.calls("heat.stack.update"));
+  }
+
+  @Test
+  void anotherOperationOnTheStackIsWaitedOutAndThenTheMarksGetAnUpdateOfTheirOwn() {
+    String master = cluster.masterIds().get(0);
+    activities.markMasterUnhealthy(new MarkMasterUnhealthy("k8s", master));
+    // Another repair's resize: a stack update that does not rebuild this repair's marks.
+    cluster.setStackStatus("UPDATE_IN_PROGRESS", "resize of default-worker");
+
+    assertStackBusy(() -> activities.updateStack(new UpdateStack("k8s")));
+    assertEquals(0, sim.calls("heat.stack.update"));
+
+    cluster.setStackStatus("UPDATE_COMPLETE", "resize of default-worker done");
+    assertEquals(new StackUpdateResult(cluster.stackName(), false), activities.updateStack(new UpdateStack("k8s")));
     assertEquals(1, sim.calls("heat.stack.update"));
     assertEquals(new ClusterUpdateResult("UPDATE_COMPLETE", true),
         activities.awaitClusterUpdate(new AwaitClusterUpdate("k8s", master, POLL)));
+    assertTrue(world.server(master).isEmpty());
+  }
+
+  private void assertStackBusy(Runnable call) {
+    ApplicationFailure busy = failure(call);
+    assertEquals("StackBusy", busy.getType());
+    assertFalse(busy.isNonRetryable());
   }
 
   @Test

@@ -281,9 +281,11 @@ public final class CloudActivitiesImpl implements CloudActivities {
 
   /**
    * Sends one stack update (PATCH {}) for the marks of this repair. Not sent when an earlier
-   * attempt's update was accepted (heartbeat details), when an update is under way, or when no
-   * resource is marked any more (an earlier update already rebuilt them); all three answer
-   * alreadyInProgress=true.
+   * attempt's update was accepted (heartbeat details) or when no resource is marked any more (an
+   * earlier update already rebuilt them); both answer alreadyInProgress=true. While any other
+   * operation runs on the stack it fails transiently and is retried: that update may be another
+   * repair's resize, which need not rebuild this repair's marks, or this repair's own whose answer
+   * was lost; once it settles, the marks tell which.
    */
   private StackUpdateResult update(String clusterId) {
     ActivityExecutionContext context = Activity.getExecutionContext();
@@ -297,11 +299,6 @@ public final class CloudActivitiesImpl implements CloudActivities {
     session.client();
     MagnumCluster cluster = requireCluster(clusterId);
     HeatStack stack = heat.require(cluster, clusterId);
-    if (stack.updating()) {
-      log.info("Stack {} of cluster {} is UPDATE_IN_PROGRESS already; not sending another update",
-          stack.name(), clusterId);
-      return new StackUpdateResult(stack.name(), true);
-    }
     if (stack.inProgress()) {
       throw stackBusy(stack, clusterId);
     }
@@ -318,11 +315,7 @@ public final class CloudActivitiesImpl implements CloudActivities {
       if (e.status() != 409) {
         throw e;
       }
-      HeatStack now = heat.require(cluster, clusterId);
-      if (now.updating()) {
-        return new StackUpdateResult(now.name(), true);
-      }
-      throw stackBusy(now, clusterId);
+      throw stackBusy(heat.require(cluster, clusterId), clusterId);
     }
     context.heartbeat(new StackUpdateSent(clusterId, stack.id(), stack.name()));
     log.info("Heat accepted the update of stack {} of cluster {}, which rebuilds {}", stack.name(), clusterId, marked);

@@ -19,10 +19,6 @@ public record HeatStack(String id, String name, String status, String statusReas
     return status.endsWith("_FAILED");
   }
 
-  public boolean updating() {
-    return status.equals("UPDATE_IN_PROGRESS");
-  }
-
   /**
    * What the gate refuses: the Go healer's Enabled() refuses UPDATE_IN_PROGRESS and UPDATE_FAILED
    * (a failed update waits for a person); any other action in progress (a check, a rollback, a
