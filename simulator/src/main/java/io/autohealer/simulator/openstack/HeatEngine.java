@@ -99,6 +99,21 @@ final class HeatEngine {
   }
 
   /**
+   * The server a resource (by name or physical id, within the stack given by id) belongs to: the
+   * server itself, or the server of the node stack that holds the volume.
+   */
+  Optional<String> serverOfResource(String stackId, String resource) {
+    List<Resource> rows = magnum.all().stream().flatMap(c -> resources(c, 2).stream()).toList();
+    return rows.stream()
+        .filter(r -> r.stackId().equals(stackId) && (r.name().equals(resource) || resource.equals(r.physicalId())))
+        .findFirst()
+        .flatMap(row -> rows.stream()
+            .filter(r -> r.stackId().equals(row.stackId()) && r.type().equals("OS::Nova::Server"))
+            .map(Resource::physicalId)
+            .findFirst());
+  }
+
+  /**
    * Stack PATCH: rebuild every CHECK_FAILED server, keeping its name (the same Heat resource, a
    * new physical id). A server that boots from a Heat-managed volume gets a new volume when that
    * volume is CHECK_FAILED too; otherwise it boots again from the same volume, which fails the

@@ -30,8 +30,11 @@ final class HttpFrontend implements HttpHandler {
   private final FaultInjector faults;
   private final TokenStore tokens;
   private final String authUrl;
+  private final ActionReporter actions;
 
-  HttpFrontend(Router router, CallStats stats, FaultInjector faults, TokenStore tokens, String authUrl) {
+  HttpFrontend(Router router, CallStats stats, FaultInjector faults, TokenStore tokens, String authUrl,
+      ActionReporter actions) {
+    this.actions = actions;
     this.router = router;
     this.stats = stats;
     this.faults = faults;
@@ -77,7 +80,12 @@ final class HttpFrontend implements HttpHandler {
       faults.hang();
     }
     try {
-      return handle(route, request, operation);
+      SimResponse response = handle(route, request, operation);
+      actions.answered(operation, request, response.status());
+      return response;
+    } catch (ApiException e) {
+      actions.answered(operation, request, e.status());
+      throw e;
     } finally {
       if (hang.isPresent() && hang.get()) {
         faults.hang();

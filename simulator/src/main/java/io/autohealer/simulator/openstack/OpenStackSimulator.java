@@ -42,6 +42,7 @@ public final class OpenStackSimulator implements AutoCloseable {
   private final NovaCompute nova;
   private final MagnumEngine magnum;
   private final HeatEngine heat;
+  private final ActionReporter actions;
   private HttpServer server;
   private ExecutorService executor;
 
@@ -53,6 +54,7 @@ public final class OpenStackSimulator implements AutoCloseable {
     this.nova = new NovaCompute(world, scheduler, options.delays());
     this.magnum = new MagnumEngine(nova, scheduler, options.delays());
     this.heat = new HeatEngine(magnum, nova, scheduler, options.delays());
+    this.actions = new ActionReporter(heat);
   }
 
   public OpenStackSimulator(CloudWorld world) {
@@ -85,7 +87,7 @@ public final class OpenStackSimulator implements AutoCloseable {
       return t;
     });
     server.setExecutor(executor);
-    server.createContext("/", new HttpFrontend(router, stats, faults, tokens, baseUrl + "/identity/v3"));
+    server.createContext("/", new HttpFrontend(router, stats, faults, tokens, baseUrl + "/identity/v3", actions));
     server.start();
     return this;
   }
@@ -131,6 +133,15 @@ public final class OpenStackSimulator implements AutoCloseable {
 
   public void resetCalls() {
     stats.reset();
+  }
+
+  /** Tells {@code listener} of every answered call that asks for a change (see {@link OpenStackAction}). */
+  public void addActionListener(OpenStackActionListener listener) {
+    actions.add(listener);
+  }
+
+  public void removeActionListener(OpenStackActionListener listener) {
+    actions.remove(listener);
   }
 
   public FaultInjector faults() {

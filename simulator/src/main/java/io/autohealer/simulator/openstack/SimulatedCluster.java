@@ -32,6 +32,8 @@ public final class SimulatedCluster {
   private String stackStatus = "CREATE_COMPLETE";
   private String stackStatusReason = "Stack CREATE completed successfully";
   private int updatesInFlight;
+  /** Updates accepted through the API that the conductor has not picked up yet. */
+  private int updatesAccepted;
   private String nextUpdateFailure;
 
   SimulatedCluster(String uuid, String name, Map<String, String> labels) {
@@ -79,6 +81,7 @@ public final class SimulatedCluster {
   }
 
   synchronized void stackUpdateAccepted() {
+    updatesAccepted++;
     stackStatus = "UPDATE_IN_PROGRESS";
     stackStatusReason = "Stack UPDATE started";
   }
@@ -113,6 +116,14 @@ public final class SimulatedCluster {
 
   public List<String> workerIds() {
     return serverIds("worker");
+  }
+
+  /**
+   * Whether an update asked for through the API (a resize, a stack update) is under way: then an
+   * in-progress status is that update's, not one set from outside with {@link #setStatus}.
+   */
+  public synchronized boolean updateUnderWay() {
+    return updatesAccepted > 0 || updatesInFlight > 0;
   }
 
   /** Sets the status directly, e.g. to test a gate that must stay closed. */
@@ -182,6 +193,7 @@ public final class SimulatedCluster {
 
   /** An update was accepted; the cluster shows it once the conductor picks it up. */
   synchronized void updateStarted(SimNodegroup ng) {
+    updatesAccepted = Math.max(0, updatesAccepted - 1);
     updatesInFlight++;
     status = "UPDATE_IN_PROGRESS";
     statusReason = null;

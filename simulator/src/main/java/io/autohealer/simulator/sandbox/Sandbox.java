@@ -1,7 +1,10 @@
 package io.autohealer.simulator.sandbox;
 
+import io.autohealer.config.ConfigLoader;
 import io.autohealer.detector.DetectorMain;
 import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.invariants.InvariantChecker;
+import io.autohealer.simulator.invariants.SimulatorInvariants;
 import io.autohealer.simulator.world.NodeFault;
 import io.autohealer.worker.WorkerMain;
 import io.autohealer.worker.kubernetes.NodeConditions;
@@ -136,6 +139,8 @@ public final class Sandbox {
         SandboxTemporal temporal = options.startTemporal()) {
       Path config = SandboxConfig.write(options.workDir(), simulator, temporal.target(),
           options.unhealthyDuration(), options.requireApproval());
+      // Detached when the simulator closes; a breach fails the run at once, with its trail.
+      InvariantChecker invariants = SimulatorInvariants.attach(simulator, ConfigLoader.load(config).safety()).checker();
       out.printf("%s; config, worker.log and detector.log in %s%n", temporal.describe(), options.workDir());
       try (ChildJvm worker = ChildJvm.start("worker", WorkerMain.class,
               options.workDir().resolve("worker.log"), workerArgs(config, temporal));
@@ -153,8 +158,12 @@ public final class Sandbox {
           }
           onRepairsStarted.accept(new SandboxControl(client, sim.clusterName(), broken));
           Map<String, RepairResult> results = new RepairWatcher(client, sim.clusterName(), out,
-              () -> requireAlive(worker, detector), temporal::workflowUrl).watch(broken, deadline);
+              () -> {
+                requireAlive(worker, detector);
+                invariants.assertNoBreach();
+              }, temporal::workflowUrl).watch(broken, deadline);
           int ready = awaitHealthyCluster(simulator, results, expected, deadline);
+          invariants.assertNoBreach();
           return new Report(results, broken, ready, expected, Duration.between(start, Instant.now()),
               simulator.openstack().callCounts());
         } finally {

@@ -2,6 +2,7 @@ package io.autohealer.simulator.sandbox;
 
 import io.autohealer.config.GoDuration;
 import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.invariants.InvariantsBreachedException;
 import io.autohealer.simulator.world.NodeFault;
 import io.autohealer.workflows.RepairResult;
 import java.nio.file.Files;
@@ -99,7 +100,14 @@ public final class SandboxMain implements Callable<Integer> {
     if (realTemporal) {
       options = options.withRealTemporal(uiPort);
     }
-    Sandbox.Report report = new Sandbox(options, System.out).run();
+    Sandbox.Report report;
+    try {
+      report = new Sandbox(options, System.out).run();
+    } catch (InvariantsBreachedException breached) {
+      System.out.println();
+      System.out.println(breached.getMessage());
+      return 1;
+    }
 
     System.out.println();
     for (String node : report.broken()) {
