@@ -29,6 +29,13 @@ public final class Bench implements Callable<Integer> {
       description = "Cluster sizes, nodes (default: ${DEFAULT-VALUE}).")
   List<Integer> sizes;
 
+  @Option(names = "--skip-detector", description = "Skip the per-size detector measures.")
+  boolean skipDetector;
+
+  @Option(names = "--silent", defaultValue = "0.10",
+      description = "Fraction of nodes whose endpoint never answers (default: ${DEFAULT-VALUE}).")
+  double silent;
+
   @Option(names = "--broken", defaultValue = "20",
       description = "Nodes broken at once per size for the repair-start latency (default: ${DEFAULT-VALUE}).")
   int broken;
@@ -93,12 +100,12 @@ public final class Bench implements Callable<Integer> {
     List<DetectorBenchmark.SizeResult> results = new ArrayList<>();
     try (EmbeddedTemporal temporal = EmbeddedTemporal.start(0)) {
       DetectorBenchmark detector = new DetectorBenchmark();
-      new CommandLine(detector).parseArgs("--probe-timeout", probeTimeout,
+      new CommandLine(detector).parseArgs("--silent", Double.toString(silent), "--probe-timeout", probeTimeout,
           "--probe-concurrency", Integer.toString(probeConcurrency));
       detector.temporalTarget = temporal.target();
       detector.broken = broken;
       detector.latencyUnhealthyDuration = Duration.ofSeconds(unhealthySeconds);
-      for (int size : sizes) {
+      for (int size : skipDetector ? List.<Integer>of() : sizes) {
         results.add(detector.measure(size));
       }
     }

@@ -367,12 +367,21 @@ public final class DetectorBenchmark implements Callable<Integer> {
   }
 
   static Built detector(KubernetesClient client, Clock clock, String yaml, RepairStarter starter) {
+    return detector(client, clock, yaml, starter, io.autohealer.detector.DetectorListener.NONE);
+  }
+
+  /** @param also told of every evaluation too */
+  static Built detector(KubernetesClient client, Clock clock, String yaml, RepairStarter starter,
+      io.autohealer.detector.DetectorListener also) {
     AutoHealerConfig config = ConfigLoader.builder().environment(k -> null).build().read(yaml, "bench");
     HealthChecks checks = HealthCheckRegistry.load().build(config.healthCheck());
     HealthReporter reporter = new HealthReporter(report -> {}); // the report is built every pass; sent nowhere
     AtomicLong evaluations = new AtomicLong();
     Detector detector = new Detector(config, checks, client, starter, clock,
-        (node, verdict, decision) -> evaluations.incrementAndGet(), reporter);
+        (node, verdict, decision) -> {
+          evaluations.incrementAndGet();
+          also.evaluated(node, verdict, decision);
+        }, reporter);
     return new Built(detector, checks, reporter, evaluations);
   }
 

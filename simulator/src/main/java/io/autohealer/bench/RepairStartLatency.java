@@ -51,8 +51,14 @@ final class RepairStartLatency {
     try (KubernetesClient client = DetectorBenchmark.client(kubernetes)) {
       WorkflowClient temporal = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace("default").build());
+      // When the detector first judged each node not healthy: how late the Node's change reached it.
+      Map<String, Instant> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
       DetectorBenchmark.Built built = DetectorBenchmark.detector(client, Clock.systemUTC(), config(),
-          new RepairStarter(temporal));
+          new RepairStarter(temporal), (node, verdict, decision) -> {
+            if (!(verdict instanceof io.autohealer.detector.Verdict.Healthy)) {
+              firstSeen.putIfAbsent(node, Instant.now());
+            }
+          });
       built.detector().start();
       DetectorBenchmark.awaitQuiet(built);
       counter.take();
@@ -67,6 +73,7 @@ final class RepairStartLatency {
       broken.forEach(name -> kubelets.breakNode(name, NodeFault.KUBELET_STOPPED));
 
       Map<String, Duration> latencies = new HashMap<>();
+      Map<String, Instant> unknownSince = new HashMap<>();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3) + unhealthyDuration.toNanos();
       while (latencies.size() < broken.size()) {
         if (System.nanoTime() > deadline) {
@@ -75,7 +82,7 @@ final class RepairStartLatency {
         }
         for (String name : broken) {
           if (!latencies.containsKey(name)) {
-            started(kubernetes.client(), stubs, name).ifPresent(d -> latencies.put(name, d));
+            started(kubernetes.client(), stubs, name, unknownSince).ifPresent(d -> latencies.put(name, d));
           }
         }
         Thread.sleep(50);
@@ -84,6 +91,13 @@ final class RepairStartLatency {
       built.detector().close();
       built.reporter().close();
       List<Duration> sorted = latencies.values().stream().sorted().toList();
+      List<Duration> lag = broken.stream().filter(n -> firstSeen.containsKey(n) && unknownSince.containsKey(n))
+          .map(n -> Duration.between(unknownSince.get(n), firstSeen.get(n))).sorted().toList();
+      if (!lag.isEmpty()) {
+        System.out.printf(Locale.ROOT, "  the Node turning Unknown reached the detector after: p50 %,d ms, max %,d ms"
+                + " (the mock API server's watch delivery)%n", percentile(lag, 50).toMillis(),
+            lag.get(lag.size() - 1).toMillis());
+      }
       System.out.printf(Locale.ROOT, "repair start after the unhealthy-duration (%s) elapsed, %d nodes broken at once:"
               + " p50 %,d ms, p99 %,d ms, max %,d ms, min %,d ms; detector API calls meanwhile %s%n",
           unhealthyDuration, sorted.size(), percentile(sorted, 50).toMillis(), percentile(sorted, 99).toMillis(),
@@ -95,12 +109,14 @@ final class RepairStartLatency {
   }
 
   /** The node's workflow's start minus the moment its unhealthy-duration elapsed, once it started. */
-  private java.util.Optional<Duration> started(KubernetesClient client, WorkflowServiceStubs stubs, String name) {
+  private java.util.Optional<Duration> started(KubernetesClient client, WorkflowServiceStubs stubs, String name,
+      Map<String, Instant> unknownSince) {
     Node node = client.nodes().withName(name).get();
     NodeCondition ready = node == null ? null : NodeConditions.condition(node.getStatus(), "Ready").orElse(null);
     if (ready == null || "True".equals(ready.getStatus())) {
       return java.util.Optional.empty();
     }
+    unknownSince.put(name, Instant.parse(ready.getLastTransitionTime()));
     Instant due = Instant.parse(ready.getLastTransitionTime()).plus(unhealthyDuration);
     try {
       var info = stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
