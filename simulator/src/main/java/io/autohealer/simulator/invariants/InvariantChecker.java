@@ -76,6 +76,8 @@ public final class InvariantChecker {
   private final List<Entry> trail = new ArrayList<>();
   private final List<Breach> breaches = new ArrayList<>();
   private final List<RecordedAction> actions = new ArrayList<>();
+  private final List<String> opened = new ArrayList<>();
+  private final List<String> deletedNodes = new ArrayList<>();
   private String gateClosed;
 
   public InvariantChecker(RepairLimits limits) {
@@ -209,6 +211,7 @@ public final class InvariantChecker {
   /** The healer deleted Node {@code node}. */
   public synchronized void nodeDeleted(String node) {
     log(node, "healer: delete Node");
+    deletedNodes.add(node);
     String serverId = nodeServers.remove(node);
     Server server = serverId == null ? null : servers.get(serverId);
     if (server != null && server.alive()) {
@@ -245,6 +248,16 @@ public final class InvariantChecker {
     return List.copyOf(actions);
   }
 
+  /** The node of each repair seen to start, in order (a retried first step is not a new one). */
+  public synchronized List<String> repairsOpened() {
+    return List.copyOf(opened);
+  }
+
+  /** The Node objects the healer deleted, in order. */
+  public synchronized List<String> deletedNodes() {
+    return List.copyOf(deletedNodes);
+  }
+
   /** Every event so far, one line each, in order. */
   public synchronized List<String> trail() {
     return trail.stream().map(this::format).toList();
@@ -255,6 +268,7 @@ public final class InvariantChecker {
   private void open(String node, String why) {
     boolean master = servers.values().stream().anyMatch(s -> s.node().equals(node) && "master".equals(s.role()));
     repairs.put(node, new Repair(node, master));
+    opened.add(node);
     log(node, why);
     long running = repairs.size();
     long masters = repairs.values().stream().filter(r -> r.master).count();

@@ -24,6 +24,8 @@ final class KubernetesActions implements ApiInterceptor {
   private static final Pattern EVICTION = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction(\\?.*)?$");
   private static final Pattern EVENTS = Pattern.compile("^/api/v1/namespaces/[^/]+/events/?(\\?.*)?$");
   private static final String PROVIDER_PREFIX = "openstack:///";
+  /** How the detector's RepairStarted Event begins; the workflow's begins "Repair of <node> started". */
+  private static final String DETECTOR_STARTED = "Repair started for ";
   private static final Set<String> ENDINGS = Set.of("RepairRecovered", "RepairRebooted", "RepairReplaced",
       "RepairRebuilt", "RepairCancelled", "RepairFailed");
 
@@ -80,7 +82,12 @@ final class KubernetesActions implements ApiInterceptor {
       JsonNode event = JSON.readTree(body);
       String reason = event.path("reason").asText("");
       String name = event.path("involvedObject").path("name").asText("");
-      if (reason.equals("RepairStarted")) {
+      String message = event.path("message").asText("");
+      if (reason.equals("RepairStarted") && message.startsWith(DETECTOR_STARTED)) {
+        // The detector says it started the workflow, at a time of its own (its Events are queued):
+        // only the workflow's own Event marks the repair's start.
+        checker.note(name, "detector: " + message);
+      } else if (reason.equals("RepairStarted")) {
         checker.repairStarted(name);
       } else if (ENDINGS.contains(reason)) {
         checker.repairEnded(name, reason.substring("Repair".length()).toUpperCase());

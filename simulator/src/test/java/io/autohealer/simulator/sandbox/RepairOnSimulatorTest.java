@@ -9,6 +9,8 @@ import io.autohealer.config.ConfigLoader;
 import io.autohealer.detector.NodeFacts;
 import io.autohealer.detector.RepairStarter;
 import io.autohealer.simulator.Simulator;
+import io.autohealer.simulator.invariants.CloudAction;
+import io.autohealer.simulator.invariants.SimulatorInvariants;
 import io.autohealer.simulator.world.NodeFault;
 import io.autohealer.worker.RepairWorker;
 import io.autohealer.worker.WorkerMain;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.TestInfo;
  * Whole repairs with the real worker code (fabric8, openstack4j) against the simulated cluster and
  * the embedded Temporal server, one path of the ladder per test: the gate, cancel, pause, a
  * permanent error and a worker killed mid-repair. Repairs are started directly, not by a detector.
+ * The invariant checker watches every test; a breach fails it with the events that led to it.
  */
 class RepairOnSimulatorTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -52,6 +55,7 @@ class RepairOnSimulatorTest {
   private WorkflowClient client;
   private Path workDir;
   private Path configFile;
+  private SimulatorInvariants invariants;
 
   @BeforeEach
   void start(TestInfo test) throws Exception {
@@ -59,6 +63,7 @@ class RepairOnSimulatorTest {
     temporal = EmbeddedTemporal.start(0);
     workDir = Path.of("target", "repair-on-simulator", test.getTestMethod().orElseThrow().getName());
     configFile = SandboxConfig.write(workDir, simulator, temporal.target(), Duration.ofSeconds(5), false);
+    invariants = SimulatorInvariants.attach(simulator, config().safety());
     stubs = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     client = WorkflowClient.newInstance(stubs,
@@ -67,6 +72,15 @@ class RepairOnSimulatorTest {
 
   @AfterEach
   void stop() {
+    try {
+      invariants.checker().assertNoBreach();
+    } finally {
+      invariants.close();
+      shutDown();
+    }
+  }
+
+  private void shutDown() {
     stubs.shutdownNow();
     temporal.close();
     simulator.close();
@@ -187,6 +201,11 @@ class RepairOnSimulatorTest {
       assertTrue(node.getMetadata().getAnnotations().get(KubernetesActivities.REPAIR_FAILED).contains("400"));
       assertEquals(1, calls("magnum.resize"), "a 400 is not retried");
       assertEquals(0, calls("nova.server.delete") + calls("nova.server.forceDelete"));
+      assertEquals(List.of(), invariants.checker().deletedNodes(), "no Node object deleted");
+      assertEquals(List.of(), invariants.checker().actions().stream()
+          .filter(a -> a.action() == CloudAction.DELETE || a.action() == CloudAction.FORCE_DELETE
+              || a.action() == CloudAction.RESIZE_REMOVE || a.action() == CloudAction.STACK_UPDATE)
+          .toList(), "no server deleted or replaced");
     }
   }
 
