@@ -124,21 +124,23 @@ public final class Bench implements Callable<Integer> {
     long timeoutMillis = io.autohealer.config.GoDuration.parse(probeTimeout).orElseThrow().toMillis();
     System.out.println();
     System.out.printf(Locale.ROOT, "summary (load average now %s)%n", loadAverage());
-    System.out.println("| nodes | repair start after the duration, p50 / p99 (target <= 1 s) | LIST per pass (target 0)"
-        + " | API calls per pass | detector CPU per pass, median (target < 50 ms at 5,000) | heap after a pass (detector's part)"
-        + " | Endpoint pass, 10% silent (target <= timeout + 1 s) |");
-    System.out.println("|---:|---|---|---|---|---|---|");
-    for (DetectorBenchmark.SizeResult r : results) {
-      List<Duration> starts = r.repairStarts();
-      String start = starts.isEmpty() ? "n/a" : "%,d ms / %,d ms %s".formatted(
-          RepairStartLatency.percentile(starts, 50).toMillis(), RepairStartLatency.percentile(starts, 99).toMillis(),
-          verdict(RepairStartLatency.percentile(starts, 99).toMillis() <= 1000));
-      System.out.printf(Locale.ROOT, "| %,d | %s | %d %s | %d | %.1f ms %s | %,d MiB (%,d MiB) | %,d ms %s |%n",
-          r.size(), start, r.listsPerPass(), verdict(r.listsPerPass() == 0), r.callsPerPass(), r.cpuMillis(),
-          verdict(r.cpuMillis() < 50), r.heapMiB(), r.detectorHeapMiB(), r.probePassMillis(),
-          verdict(r.probePassMillis() <= timeoutMillis + 1000));
+    if (!results.isEmpty()) {
+      System.out.println("| nodes | repair start after the duration, p50 / p99 (target <= 1 s) | LIST per pass (target 0)"
+          + " | API calls per pass | detector CPU per pass, median (target < 50 ms at 5,000) | heap after a pass (detector's part)"
+          + " | Endpoint pass, 10% silent (target <= timeout + 1 s) |");
+      System.out.println("|---:|---|---|---|---|---|---|");
+      for (DetectorBenchmark.SizeResult r : results) {
+        List<Duration> starts = r.repairStarts();
+        String start = starts.isEmpty() ? "n/a" : "%,d ms / %,d ms %s".formatted(
+            RepairStartLatency.percentile(starts, 50).toMillis(), RepairStartLatency.percentile(starts, 99).toMillis(),
+            verdict(RepairStartLatency.percentile(starts, 99).toMillis() <= 1000));
+        System.out.printf(Locale.ROOT, "| %,d | %s | %d %s | %d | %.1f ms %s | %,d MiB (%,d MiB) | %,d ms %s |%n",
+            r.size(), start, r.listsPerPass(), verdict(r.listsPerPass() == 0), r.callsPerPass(), r.cpuMillis(),
+            verdict(r.cpuMillis() < 50), r.heapMiB(), r.detectorHeapMiB(), r.probePassMillis(),
+            verdict(r.probePassMillis() <= timeoutMillis + 1000));
+      }
+      System.out.printf(Locale.ROOT, "Endpoint: timeout %s, concurrency %d%n", probeTimeout, probeConcurrency);
     }
-    System.out.printf(Locale.ROOT, "Endpoint: timeout %s, concurrency %d%n", probeTimeout, probeConcurrency);
     if (heap != null) {
       System.out.printf(Locale.ROOT, "worker heap with %,d repairs in flight: %,d MiB (no repair: %,d MiB) %s"
           + " (target < 256 MB); %s%n", heap.inFlight(), heap.heapMiB(), heap.baselineMiB(),
