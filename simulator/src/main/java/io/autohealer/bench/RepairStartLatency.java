@@ -95,7 +95,7 @@ final class RepairStartLatency {
           .map(n -> Duration.between(unknownSince.get(n), firstSeen.get(n))).sorted().toList();
       if (!lag.isEmpty()) {
         System.out.printf(Locale.ROOT, "  the Node turning Unknown reached the detector after: p50 %,d ms, max %,d ms"
-                + " (the mock API server's watch delivery)%n", percentile(lag, 50).toMillis(),
+                + " (the simulated node controller's write, the mock API server's watch, the informer)%n", percentile(lag, 50).toMillis(),
             lag.get(lag.size() - 1).toMillis());
       }
       System.out.printf(Locale.ROOT, "repair start after the unhealthy-duration (%s) elapsed, %d nodes broken at once:"
