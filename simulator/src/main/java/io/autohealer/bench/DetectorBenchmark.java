@@ -92,8 +92,34 @@ public final class DetectorBenchmark implements Callable<Integer> {
       description = "Endpoint passes per size after the first wave at start-up (default: ${DEFAULT-VALUE}).")
   int endpointPasses;
 
+  @Option(names = "--speed", defaultValue = "20",
+      description = "Speed of the simulated kubelets and node controller (default: ${DEFAULT-VALUE}).")
+  double speed;
+
+  /** Where repairs are started for the repair-start latency (step 3); none = step 3 is skipped. */
+  String temporalTarget;
+  /** Nodes broken at once for the repair-start latency. */
+  int broken = 20;
+  /** The NodeCondition unhealthy-duration for the repair-start latency. */
+  Duration latencyUnhealthyDuration = Duration.ofSeconds(5);
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private final List<String> table = new ArrayList<>();
+
+  /**
+   * What one size measured.
+   *
+   * @param listsPerPass the most LIST calls seen in one steady-state NodeCondition pass
+   * @param callsPerPass the most API calls of any kind in one steady-state NodeCondition pass
+   * @param cpuMillis the detector thread's median CPU per NodeCondition pass
+   * @param heapMiB heap used after a pass (after GC), the mock API server's store included
+   * @param detectorHeapMiB the part of it that appeared when the detector started
+   * @param probePassMillis the last Endpoint pass: from the pass to every probe answered
+   * @param repairStarts per broken node, from its unhealthy-duration elapsing to its workflow's start
+   *     (empty when step 3 was skipped)
+   */
+  record SizeResult(int size, long listsPerPass, long callsPerPass, double cpuMillis, long heapMiB,
+      long detectorHeapMiB, long probePassMillis, List<Duration> repairStarts) {}
 
   public static void main(String[] args) {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.autohealer")).setLevel(Level.WARN);
@@ -107,7 +133,7 @@ public final class DetectorBenchmark implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "detector benchmark: Java %s, %d CPUs, max heap %d MiB, sizes %s%n",
         System.getProperty("java.version"), runtime.availableProcessors(), runtime.maxMemory() >> 20, sizes);
     for (int size : sizes) {
-      run(size);
+      measure(size);
     }
     System.out.println();
     System.out.println("summary");
@@ -177,12 +203,12 @@ public final class DetectorBenchmark implements Callable<Integer> {
     }
   }
 
-  private void run(int size) throws Exception {
+  SizeResult measure(int size) throws Exception {
     System.out.println();
     System.out.printf(Locale.ROOT, "== %,d nodes (3 masters, %,d workers)%n", size, size - 3);
     int silentEvery = silentFraction <= 0 ? 0 : (int) Math.round(1 / silentFraction);
     Set<String> silent = new HashSet<>();
-    CloudWorld world = new CloudWorld(new SimTiming(1));
+    CloudWorld world = new CloudWorld(new SimTiming(speed));
     for (int i = 0; i < size; i++) {
       boolean master = i < 3;
       String name = master ? "bench-master-" + i : "bench-node-" + (i - 3);
@@ -209,6 +235,8 @@ public final class DetectorBenchmark implements Callable<Integer> {
       List<Long> cpu = new ArrayList<>();
       List<Long> wall = new ArrayList<>();
       List<String> calls = new ArrayList<>();
+      long listsPerPass = 0;
+      long callsPerPass = 0;
       long heapAfterPass;
       try (KubernetesClient client = client(kubernetes)) {
         MovableClock clock = new MovableClock();
@@ -228,7 +256,10 @@ public final class DetectorBenchmark implements Callable<Integer> {
           last = detector.passNow().get();
           cpu.add(last.cpuNanos());
           wall.add(last.wallTime().toNanos());
-          calls.add(counter.take().toString());
+          Map<String, Long> taken = counter.take();
+          calls.add(taken.toString());
+          listsPerPass = Math.max(listsPerPass, taken.getOrDefault("LIST", 0L));
+          callsPerPass = Math.max(callsPerPass, taken.values().stream().mapToLong(Long::longValue).sum());
         }
         heapAfterPass = heapAfterGc();
         awaitQuiet(built);
@@ -245,6 +276,7 @@ public final class DetectorBenchmark implements Callable<Integer> {
 
       // 2. Endpoint passes, a fraction of the nodes silent.
       String endpointLine;
+      long probePassMillis = -1;
       try (KubernetesClient client = client(kubernetes)) {
         MovableClock clock = new MovableClock();
         Built built = detector(client, clock, endpointConfig(targets.port()));
@@ -279,6 +311,7 @@ public final class DetectorBenchmark implements Callable<Integer> {
           PassSummary summary = detector.passNow().get();
           awaitProbes(checks, completedBefore + size);
           long allAnswered = System.nanoTime();
+          probePassMillis = TimeUnit.NANOSECONDS.toMillis(allAnswered - started);
           awaitQuiet(built);
           stats = sum(checks);
           Map<String, Long> apiCalls = counter.take();
@@ -303,16 +336,25 @@ public final class DetectorBenchmark implements Callable<Integer> {
           size, calls.get(calls.size() - 1), millis(median(cpu)), heapAfterPass >> 20,
           (heapAfterPass - heapBefore) >> 20, Math.round(silentFraction * 100), probeTimeout, probeConcurrency,
           endpointLine));
+
+      // 3. Repair-start latency: nodes break; their repairs start on the Temporal server.
+      List<Duration> repairStarts = List.of();
+      if (temporalTarget != null) {
+        repairStarts = new RepairStartLatency(temporalTarget, "bench-" + size, latencyUnhealthyDuration)
+            .measure(kubernetes, kubelets, world, Math.min(broken, size - 3), counter);
+      }
+      return new SizeResult(size, listsPerPass, callsPerPass, millis(median(cpu)), heapAfterPass >> 20,
+          (heapAfterPass - heapBefore) >> 20, probePassMillis, repairStarts);
     }
   }
 
-  private record Built(Detector detector, HealthChecks checks, HealthReporter reporter, AtomicLong evaluations) {}
+  record Built(Detector detector, HealthChecks checks, HealthReporter reporter, AtomicLong evaluations) {}
 
   /**
    * Waits until the detector has evaluated nothing for a second: fabric8's mock server replays
    * every Node to a new watch, and closing a watch while it still sends blocks the mock server.
    */
-  private static void awaitQuiet(Built built) throws InterruptedException {
+  static void awaitQuiet(Built built) throws InterruptedException {
     long last = -1;
     while (built.evaluations().get() != last) {
       last = built.evaluations().get();
@@ -320,18 +362,31 @@ public final class DetectorBenchmark implements Callable<Integer> {
     }
   }
 
-  private static Built detector(KubernetesClient client, Clock clock, String yaml) {
+  static Built detector(KubernetesClient client, Clock clock, String yaml) {
+    return detector(client, clock, yaml, new RepairStarter(null));
+  }
+
+  static Built detector(KubernetesClient client, Clock clock, String yaml, RepairStarter starter) {
+    return detector(client, clock, yaml, starter, io.autohealer.detector.DetectorListener.NONE);
+  }
+
+  /** @param also told of every evaluation too */
+  static Built detector(KubernetesClient client, Clock clock, String yaml, RepairStarter starter,
+      io.autohealer.detector.DetectorListener also) {
     AutoHealerConfig config = ConfigLoader.builder().environment(k -> null).build().read(yaml, "bench");
     HealthChecks checks = HealthCheckRegistry.load().build(config.healthCheck());
     HealthReporter reporter = new HealthReporter(report -> {}); // the report is built every pass; sent nowhere
     AtomicLong evaluations = new AtomicLong();
-    Detector detector = new Detector(config, checks, client, new RepairStarter(null), clock,
-        (node, verdict, decision) -> evaluations.incrementAndGet(), reporter);
+    Detector detector = new Detector(config, checks, client, starter, clock,
+        (node, verdict, decision) -> {
+          evaluations.incrementAndGet();
+          also.evaluated(node, verdict, decision);
+        }, reporter);
     return new Built(detector, checks, reporter, evaluations);
   }
 
   /** The detector's own client, as in production: not the simulator's. */
-  private static KubernetesClient client(KubernetesSimulator kubernetes) {
+  static KubernetesClient client(KubernetesSimulator kubernetes) {
     return new KubernetesClientBuilder().withConfig(kubernetes.clientConfig()).build();
   }
 
@@ -416,7 +471,7 @@ public final class DetectorBenchmark implements Callable<Integer> {
     return total;
   }
 
-  private static long heapAfterGc() throws InterruptedException {
+  static long heapAfterGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
       Thread.sleep(100);

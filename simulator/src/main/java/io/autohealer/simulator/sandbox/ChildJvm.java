@@ -27,9 +27,14 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public static ChildJvm start(String name, Class<?> mainClass, Path log, List<String> args) {
+    return start(name, mainClass, log, jvmOptions(), args);
+  }
+
+  /** As {@link #start(String, Class, Path, List)}, with these JVM options instead of the usual ones. */
+  public static ChildJvm start(String name, Class<?> mainClass, Path log, List<String> jvmOptions, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions());
+    command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     command.addAll(args);
     try {
