@@ -20,11 +20,12 @@ import org.junit.jupiter.api.TestInfo;
  * while the cluster goes on: a worker's kubelet stops during the outage. No repair starts on state
  * the detector cannot read, Magnum's health_status becomes UNKNOWN, and once the API is back the
  * same processes see the broken node, repair it, and report the cluster healthy again. The outage
- * is {@link #OUTAGE} here, not a minute: long enough for the broken node to pass its
- * unhealthy-duration several times over while nobody can see it.
+ * lasts a minute: long enough for fabric8's watch reconnects to back off to their longest interval
+ * (32 s), and for the broken node to pass its unhealthy-duration many times over while nobody can
+ * see it.
  */
 class KubernetesApiOutageTest {
-  static final Duration OUTAGE = Duration.ofSeconds(15);
+  static final Duration OUTAGE = Duration.ofMinutes(1);
 
   @Test
   void noRepairStartsWhileTheApiIsDownHealthIsUnknownAndWorkResumesAfter(TestInfo test) throws Exception {
