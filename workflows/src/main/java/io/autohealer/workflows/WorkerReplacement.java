@@ -8,6 +8,7 @@ import io.autohealer.workflows.activities.KubernetesActivities.DeleteNode;
 import io.autohealer.workflows.activities.KubernetesActivities.RejoinResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
+import java.time.Instant;
 import org.slf4j.Logger;
 
 /**
@@ -27,6 +28,7 @@ final class WorkerReplacement {
   RepairEnded replace() {
     RebuildSteps.releaseVolumes(ctx);
     shutOff();
+    Instant askedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     ReplaceResult replaced = ctx.step(RepairPhase.REPLACING,
         "Asking Magnum to replace server %s".formatted(ctx.serverId()),
         () -> ctx.cloud("Magnum resize removing " + ctx.serverId(), ctx.activities.whenClusterSettles())
@@ -36,10 +38,11 @@ final class WorkerReplacement {
     RebuildSteps.awaitServerReplaced(ctx, "Magnum");
 
     RejoinResult rejoined = ctx.step(RepairPhase.AWAITING_REJOIN,
-        "Waiting for %d Ready nodes in nodegroup %s".formatted(replaced.nodeCount(), replaced.nodegroup()),
+        "Waiting for the replacement of %s, or %d Ready nodes, in nodegroup %s"
+            .formatted(ctx.node(), replaced.nodeCount(), replaced.nodegroup()),
         () -> ctx.kubernetes("Await replacement of " + ctx.node() + " Ready", ctx.activities.polling(ctx.policy.rejoinTimeout()))
             .awaitRejoin(new AwaitRejoin(replaced.nodegroup(), NodeRole.WORKER, ctx.node(),
-                replaced.nodeCount(), ctx.policy.pollInterval())));
+                replaced.nodeCount(), ctx.policy.pollInterval(), askedAt)));
 
     ctx.step(RepairPhase.REMOVING_OLD_NODE, "Deleting Node object %s".formatted(ctx.node()),
         () -> ctx.kubernetes("Delete old Node " + ctx.node(), ctx.activities.quick())

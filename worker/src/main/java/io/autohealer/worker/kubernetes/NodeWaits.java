@@ -9,6 +9,8 @@ import io.autohealer.workflows.activities.KubernetesActivities.NodeReadyResult;
 import io.autohealer.workflows.activities.KubernetesActivities.RejoinResult;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -96,28 +98,41 @@ final class NodeWaits {
   }
 
   /**
-   * Waits until enough nodes of the nodegroup (or role) other than the replaced one are Ready;
-   * bounded only by the activity's timeouts.
+   * Waits until enough nodes of the nodegroup (or role) other than the replaced one are Ready, or
+   * one of them that registered since the replacement was asked for is; bounded only by the
+   * activity's timeouts.
    */
   RejoinResult awaitRejoin(AwaitRejoin request) {
     Poll poll = Poll.unbounded(request.pollInterval());
     while (true) {
-      Optional<List<String>> ready = poll.read("list nodes", () -> readyNodes(request));
+      Optional<List<Node>> ready = poll.read("list nodes", () -> readyNodes(request));
       if (ready.isPresent()) {
-        if (ready.get().size() >= request.expectedReady()) {
-          return new RejoinResult(ready.get());
+        List<String> names = ready.get().stream().map(n -> n.getMetadata().getName()).sorted().toList();
+        if (names.size() >= request.expectedReady() || registeredSince(ready.get(), request.replacementsSince())) {
+          return new RejoinResult(names);
         }
-        poll.heartbeat("%d of %d nodes Ready: %s".formatted(ready.get().size(), request.expectedReady(), ready.get()));
+        poll.heartbeat("%d of %d nodes Ready, none registered since %s: %s".formatted(names.size(),
+            request.expectedReady(), request.replacementsSince(), names));
       }
       poll.pause();
     }
+  }
+
+  private static boolean registeredSince(List<Node> nodes, Instant since) {
+    if (since == null) {
+      return false;
+    }
+    Instant second = since.truncatedTo(ChronoUnit.SECONDS); // creationTimestamp has whole seconds
+    return nodes.stream()
+        .map(n -> n.getMetadata().getCreationTimestamp())
+        .anyMatch(created -> created != null && !Instant.parse(created).isBefore(second));
   }
 
   /**
    * The Ready nodes that count toward the rejoin, sorted: those of the nodegroup, or of the role
    * when no node is labelled with the nodegroup (clusters created before nodegroups existed).
    */
-  private List<String> readyNodes(AwaitRejoin request) {
+  private List<Node> readyNodes(AwaitRejoin request) {
     List<Node> candidates = List.of();
     if (request.nodegroup() != null && !request.nodegroup().isBlank()) {
       candidates = client.nodes().withLabel(NodeLabels.MAGNUM_NODEGROUP, request.nodegroup()).list().getItems();
@@ -131,8 +146,6 @@ final class NodeWaits {
     return candidates.stream()
         .filter(n -> !n.getMetadata().getName().equals(request.replacedNode()))
         .filter(NodeConditions::isReady)
-        .map(n -> n.getMetadata().getName())
-        .sorted()
         .toList();
   }
 

@@ -30,6 +30,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,6 +193,30 @@ class KubernetesActivitiesImplTest {
     makeReady("new");
     assertEquals(List.of("new", "w1"), result.get(10, TimeUnit.SECONDS).readyNodes());
     assertTrue(heartbeats.get(0).contains("1 of 2"), heartbeats.get(0));
+  }
+
+  @Test
+  void awaitRejoinEndsWhenTheReplacementIsReadyThoughAnotherNodeOfTheNodegroupIsStillBroken() throws Exception {
+    // The mock API server stamps creationTimestamp itself, in whole seconds: the replacement is
+    // asked for in the second after the others registered, and registers once that second began.
+    create(node("old", "ng-a", false, "Unknown"));
+    create(node("w1", "ng-a", false, "True"));
+    create(node("broken", "ng-a", false, "Unknown"));
+    Instant asked = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+
+    CompletableFuture<RejoinResult> result = CompletableFuture.supplyAsync(
+        () -> activities.awaitRejoin(new AwaitRejoin("ng-a", NodeRole.WORKER, "old", 3, POLL, asked)));
+
+    awaitFirstHeartbeat();
+    while (Instant.now().isBefore(asked)) {
+      Thread.onSpinWait();
+    }
+    create(node("new", "ng-a", false, "False"));
+    assertFalse(result.isDone());
+
+    makeReady("new");
+    // 2 of 3 Ready: the full count never comes while "broken" waits for a repair of its own.
+    assertEquals(List.of("new", "w1"), result.get(10, TimeUnit.SECONDS).readyNodes());
   }
 
   @Test

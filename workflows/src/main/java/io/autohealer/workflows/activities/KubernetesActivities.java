@@ -131,8 +131,18 @@ public interface KubernetesActivities {
   /** @param notReady names of the masters that are not Ready */
   record MasterCount(int total, int ready, List<String> notReady) {}
 
-  record AwaitRejoin(
-      String nodegroup, NodeRole role, String replacedNode, int expectedReady, Duration pollInterval) {}
+  /**
+   * @param expectedReady the nodegroup's size: the wait ends when this many other nodes are Ready
+   * @param replacementsSince when the replacement was asked for: the wait also ends when a node of the
+   *     nodegroup registered since then is Ready (another broken node of the nodegroup would keep the
+   *     full count from ever being reached); null to wait for the full count only
+   */
+  record AwaitRejoin(String nodegroup, NodeRole role, String replacedNode, int expectedReady,
+      Duration pollInterval, Instant replacementsSince) {
+    public AwaitRejoin(String nodegroup, NodeRole role, String replacedNode, int expectedReady, Duration pollInterval) {
+      this(nodegroup, role, replacedNode, expectedReady, pollInterval, null);
+    }
+  }
 
   /** @param readyNodes the Ready nodes counted, sorted by name */
   record RejoinResult(List<String> readyNodes) {}
