@@ -66,7 +66,14 @@ public final class RepairWorker implements AutoCloseable {
     worker.registerActivitiesImplementations(
         new KubernetesActivitiesImpl(kubernetes), new CloudActivitiesImpl(openstack),
         new HealthReportActivitiesImpl(openstack));
-    factory.start();
+    try {
+      factory.start();
+    } catch (RuntimeException e) {
+      // No factory shutdown: it would ask the same unreachable server to release the pollers.
+      temporal.close();
+      kubernetes.close();
+      throw new TemporalUnreachableException(config.temporal().address(), config.temporal().namespace(), e);
+    }
     log.info("Worker for cluster {} polling task queue {} at {} (namespace {})",
         config.clusterName(), taskQueue, config.temporal().address(), config.temporal().namespace());
     return new RepairWorker(temporal, kubernetes, factory);

@@ -70,6 +70,10 @@ public final class WorkerMain implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       err.flush();
       return 2;
+    } catch (TemporalUnreachableException e) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return 1;
     }
     int port = metricsPort != null ? metricsPort : cfg.metricsPort();
     HealthServer health;
