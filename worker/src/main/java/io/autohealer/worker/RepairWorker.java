@@ -3,6 +3,7 @@ package io.autohealer.worker;
 import io.autohealer.config.AutoHealerConfig;
 import io.autohealer.config.ConfigException;
 import io.autohealer.config.KubernetesClients;
+import io.autohealer.config.OpenStackSettings;
 import io.autohealer.config.TemporalClients;
 import io.autohealer.worker.kubernetes.KubernetesActivitiesImpl;
 import io.autohealer.worker.openstack.CloudActivitiesImpl;
@@ -45,6 +46,11 @@ public final class RepairWorker implements AutoCloseable {
    * @throws ConfigException when the OpenStack settings cannot make credentials
    */
   public static RepairWorker start(AutoHealerConfig config, boolean testServer) {
+    OpenStackSettings os = config.openstack();
+    if (os.caFile() != null || os.caFileContents() != null || os.tlsInsecure()) {
+      log.warn("openstack.ca-file, cafilecontents and tls-insecure are not applied yet: the OpenStack APIs'"
+          + " certificates are checked against the JVM's trust store (docs/deploy.md)");
+    }
     OpenStackSession openstack = new OpenStackSession(CredentialsFromConfig.from(config.openstack()));
     String taskQueue = RepairIds.taskQueue(config.clusterName());
     KubernetesClient kubernetes = KubernetesClients.create(config.kubernetes());
